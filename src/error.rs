@@ -1,0 +1,287 @@
+//! Why a token was refused.
+
+use core::fmt;
+use time::OffsetDateTime;
+
+use crate::PartyType;
+
+/// Why a token was refused.
+///
+/// Every variant carries only typed context: never token bytes, key bytes or attacker-chosen
+/// strings, so an error may be logged or returned to the client as it is. Each variant has a
+/// stable machine-readable [`code`](Error::code).
+///
+/// The checks run in this order, and the first failure is reported: size cap, structure and
+/// header (`malformed`, `too_large`, `unsupported_algorithm`, `unsupported_critical`,
+/// `invalid_type`), the signature (`invalid_signature`), then the claims, which are parsed only
+/// after a key verified the signature (`malformed` for the payload, `invalid_claim`,
+/// `expired`, `not_yet_valid`, `invalid_issuer`, `invalid_audience`, `missing_claim`,
+/// `party_type_not_allowed`). A token that is both badly signed and expired therefore reports
+/// `invalid_signature`.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Error {
+    /// The token is not a well-formed compact JWS/JWT; the payload says where.
+    Malformed(Malformed),
+    /// The token is longer than the configured cap
+    /// ([`Policy::with_max_token_len`](crate::Policy::with_max_token_len)); nothing was decoded.
+    TooLarge {
+        /// Length of the token in bytes.
+        len: usize,
+        /// The configured cap in bytes.
+        max: usize,
+    },
+    /// The header's `alg` is missing, not a string, or anything but exactly `RS256`
+    /// ([RFC 8725 §3.1](https://www.rfc-editor.org/rfc/rfc8725#section-3.1)). No key was tried.
+    UnsupportedAlgorithm,
+    /// The header has a `crit` member. This crate understands no extension, so by
+    /// [RFC 7515 §4.1.11](https://www.rfc-editor.org/rfc/rfc7515#section-4.1.11) it must refuse.
+    UnsupportedCritical,
+    /// The header's `typ` is present and not exactly `JWT`
+    /// ([RFC 7519 §5.1](https://www.rfc-editor.org/rfc/rfc7519#section-5.1)).
+    InvalidType,
+    /// No key of the set verified the signature. Deliberately without detail.
+    InvalidSignature,
+    /// `now` is at or after `exp` plus the leeway
+    /// ([RFC 7519 §4.1.4](https://www.rfc-editor.org/rfc/rfc7519#section-4.1.4)).
+    /// The one error a client answers by refreshing its token.
+    Expired {
+        /// The token's `exp` claim.
+        exp: OffsetDateTime,
+        /// The time the token was checked at.
+        now: OffsetDateTime,
+    },
+    /// `now` is before `nbf` minus the leeway
+    /// ([RFC 7519 §4.1.5](https://www.rfc-editor.org/rfc/rfc7519#section-4.1.5)).
+    NotYetValid {
+        /// The token's `nbf` claim.
+        nbf: OffsetDateTime,
+        /// The time the token was checked at.
+        now: OffsetDateTime,
+    },
+    /// The `iss` claim is a string but not one of the configured issuers (exact match).
+    InvalidIssuer,
+    /// No element of the `aud` claim is one of the configured audiences.
+    InvalidAudience,
+    /// A required claim is absent.
+    MissingClaim(Claim),
+    /// A claim is present but has the wrong type or an out-of-range value (a string, float,
+    /// `null`, bool or array where an integer belongs, an empty `aud` array, …). Never reported
+    /// as absent.
+    InvalidClaim(Claim),
+    /// The policy requires one of a set of party types and the token's party type (`None`:
+    /// the token carries none) is not in it.
+    PartyTypeNotAllowed(Option<PartyType>),
+}
+
+impl Error {
+    /// A stable, machine-readable code for this error, e.g. `"expired"`.
+    ///
+    /// | code | variant |
+    /// | --- | --- |
+    /// | `malformed` | [`Error::Malformed`] |
+    /// | `too_large` | [`Error::TooLarge`] |
+    /// | `unsupported_algorithm` | [`Error::UnsupportedAlgorithm`] |
+    /// | `unsupported_critical` | [`Error::UnsupportedCritical`] |
+    /// | `invalid_type` | [`Error::InvalidType`] |
+    /// | `invalid_signature` | [`Error::InvalidSignature`] |
+    /// | `expired` | [`Error::Expired`] |
+    /// | `not_yet_valid` | [`Error::NotYetValid`] |
+    /// | `invalid_issuer` | [`Error::InvalidIssuer`] |
+    /// | `invalid_audience` | [`Error::InvalidAudience`] |
+    /// | `missing_claim` | [`Error::MissingClaim`] |
+    /// | `invalid_claim` | [`Error::InvalidClaim`] |
+    /// | `party_type_not_allowed` | [`Error::PartyTypeNotAllowed`] |
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Malformed(_) => "malformed",
+            Self::TooLarge { .. } => "too_large",
+            Self::UnsupportedAlgorithm => "unsupported_algorithm",
+            Self::UnsupportedCritical => "unsupported_critical",
+            Self::InvalidType => "invalid_type",
+            Self::InvalidSignature => "invalid_signature",
+            Self::Expired { .. } => "expired",
+            Self::NotYetValid { .. } => "not_yet_valid",
+            Self::InvalidIssuer => "invalid_issuer",
+            Self::InvalidAudience => "invalid_audience",
+            Self::MissingClaim(_) => "missing_claim",
+            Self::InvalidClaim(_) => "invalid_claim",
+            Self::PartyTypeNotAllowed(_) => "party_type_not_allowed",
+        }
+    }
+
+    /// `true` for [`Error::Expired`]: the token was genuine and is merely too old, so the
+    /// client should refresh it (facilioo: `/api/auth/refresh`) rather than log in again.
+    pub fn is_expired(&self) -> bool {
+        matches!(self, Self::Expired { .. })
+    }
+
+    /// The HTTP status a resource server answers with: `403 Forbidden` for
+    /// [`Error::PartyTypeNotAllowed`] (the token is genuine, the account may not do this),
+    /// `401 Unauthorized` for everything else
+    /// ([RFC 6750 §3.1](https://www.rfc-editor.org/rfc/rfc6750#section-3.1)).
+    pub fn http_status(&self) -> u16 {
+        match self {
+            Self::PartyTypeNotAllowed(_) => 403,
+            _ => 401,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Malformed(m) => write!(f, "malformed token: {m}"),
+            Self::TooLarge { len, max } => {
+                write!(f, "token is {len} bytes, more than the limit of {max}")
+            }
+            Self::UnsupportedAlgorithm => {
+                f.write_str("unsupported algorithm: only RS256 is accepted")
+            }
+            Self::UnsupportedCritical => {
+                f.write_str("the header lists critical extensions (crit), none are supported")
+            }
+            Self::InvalidType => f.write_str("header typ is not JWT"),
+            Self::InvalidSignature => f.write_str("signature not verified by any trusted key"),
+            Self::Expired { exp, now } => write!(
+                f,
+                "token expired at {} (checked at {})",
+                Rfc3339(*exp),
+                Rfc3339(*now)
+            ),
+            Self::NotYetValid { nbf, now } => write!(
+                f,
+                "token not valid before {} (checked at {})",
+                Rfc3339(*nbf),
+                Rfc3339(*now)
+            ),
+            Self::InvalidIssuer => f.write_str("issuer (iss) is not trusted"),
+            Self::InvalidAudience => {
+                f.write_str("audience (aud) names none of the accepted audiences")
+            }
+            Self::MissingClaim(c) => write!(f, "required claim {c} is missing"),
+            Self::InvalidClaim(c) => write!(f, "claim {c} has an invalid type or value"),
+            Self::PartyTypeNotAllowed(Some(p)) => write!(f, "party type {p} is not allowed"),
+            Self::PartyTypeNotAllowed(None) => {
+                f.write_str("token carries no party type and the policy requires one")
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Formats a time as RFC 3339 in UTC, whole seconds, without allocating.
+pub(crate) struct Rfc3339(pub(crate) OffsetDateTime);
+
+impl fmt::Display for Rfc3339 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = self.0.to_offset(time::UtcOffset::UTC);
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        )
+    }
+}
+
+/// Where and how a token is not a well-formed compact JWS.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Malformed {
+    /// Not exactly three `.`-separated segments.
+    SegmentCount,
+    /// A segment is not strict unpadded base64url (padding, whitespace, `+`, `/`, or
+    /// non-canonical trailing bits).
+    Base64(Segment),
+    /// A segment is not valid UTF-8 JSON (including nesting deeper than the parser's limit).
+    Json(Segment),
+    /// A segment is valid JSON but not an object.
+    NotAnObject(Segment),
+    /// An object names the same member twice
+    /// ([RFC 7515 §5.2](https://www.rfc-editor.org/rfc/rfc7515#section-5.2)).
+    DuplicateMember(Segment),
+    /// An object has more members than the crate inspects
+    /// ([`MAX_MEMBERS`](crate::MAX_MEMBERS)).
+    TooManyMembers(Segment),
+    /// A header member that must be a string (`kid`) is not one.
+    HeaderMember,
+}
+
+impl fmt::Display for Malformed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::SegmentCount => f.write_str("expected exactly three dot-separated segments"),
+            Self::Base64(s) => write!(f, "{s} is not strict unpadded base64url"),
+            Self::Json(s) => write!(f, "{s} is not valid JSON"),
+            Self::NotAnObject(s) => write!(f, "{s} is not a JSON object"),
+            Self::DuplicateMember(s) => write!(f, "{s} has a duplicate member name"),
+            Self::TooManyMembers(s) => write!(f, "{s} has too many members"),
+            Self::HeaderMember => f.write_str("header member kid is not a string"),
+        }
+    }
+}
+
+/// One of the three segments of a compact JWS.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Segment {
+    /// The protected header (first segment).
+    Header,
+    /// The payload, i.e. the claims (second segment).
+    Payload,
+    /// The signature (third segment).
+    Signature,
+}
+
+impl fmt::Display for Segment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Header => "header",
+            Self::Payload => "payload",
+            Self::Signature => "signature",
+        })
+    }
+}
+
+/// A claim this crate checks.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Claim {
+    /// `exp`, expiration time.
+    Exp,
+    /// `nbf`, not before.
+    Nbf,
+    /// `iss`, issuer.
+    Iss,
+    /// `aud`, audience.
+    Aud,
+    /// `sub`, the facilioo subject object (`accountId`, `companyId`).
+    Sub,
+    /// The party-type claim, under the name configured in the [`Policy`](crate::Policy).
+    PartyType,
+}
+
+impl Claim {
+    /// The claim's JSON name; for [`Claim::PartyType`] the default name `partyType`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Exp => "exp",
+            Self::Nbf => "nbf",
+            Self::Iss => "iss",
+            Self::Aud => "aud",
+            Self::Sub => "sub",
+            Self::PartyType => "partyType",
+        }
+    }
+}
+
+impl fmt::Display for Claim {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}

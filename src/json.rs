@@ -1,0 +1,446 @@
+//! Strict, borrowing JSON readers for the JOSE header and the claims.
+//!
+//! Both walk the object once with serde_json, keep nothing but what they check (strings are
+//! borrowed from the decoded segment unless they contain escapes), refuse duplicate member
+//! names, and report typed errors. serde_json bounds nesting (128 levels) and skips ignored
+//! values iteratively, so no input overflows the stack.
+
+use core::cell::Cell;
+use core::fmt;
+use std::borrow::Cow;
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use time::OffsetDateTime;
+
+use crate::{AccountId, Claim, CompanyId, Error, Malformed, PartyType, Policy, Segment, Subject};
+
+/// The most members a header or claims object may have: duplicate detection keeps them all.
+pub const MAX_MEMBERS: usize = 64;
+
+/// What the header says, as far as verification cares.
+pub(crate) struct Header<'a> {
+    pub(crate) alg_rs256: bool,
+    pub(crate) typ_ok: bool,
+    pub(crate) crit: bool,
+    pub(crate) kid: Option<Cow<'a, str>>,
+}
+
+impl<'a> Header<'a> {
+    /// Parses a decoded header and applies the header rules, in order: alg, crit, typ.
+    pub(crate) fn parse(bytes: &'a [u8]) -> Result<Self, Error> {
+        let cx = Context::new(Segment::Header);
+        let header = parse_object(bytes, &cx, HeaderVisitor { cx: &cx })?;
+        if !header.alg_rs256 {
+            Err(Error::UnsupportedAlgorithm)
+        } else if header.crit {
+            Err(Error::UnsupportedCritical)
+        } else if !header.typ_ok {
+            Err(Error::InvalidType)
+        } else {
+            Ok(header)
+        }
+    }
+}
+
+/// The claims, reduced to what the policy checks. Issuer and audience are indices into the
+/// policy's lists: `Some(None)` is a present string that matched nothing.
+#[derive(Default)]
+pub(crate) struct Claims {
+    pub(crate) exp: Option<OffsetDateTime>,
+    pub(crate) nbf: Option<OffsetDateTime>,
+    pub(crate) iss: Option<Option<usize>>,
+    pub(crate) aud: Option<Option<usize>>,
+    pub(crate) sub: Option<Subject>,
+    pub(crate) party_type: Option<PartyType>,
+}
+
+impl Claims {
+    /// Parses decoded claims against `policy` (issuer and audience are matched on the fly).
+    pub(crate) fn parse(bytes: &[u8], policy: &Policy) -> Result<Self, Error> {
+        let cx = Context::new(Segment::Payload);
+        parse_object(bytes, &cx, ClaimsVisitor { cx: &cx, policy })
+    }
+}
+
+/// Checks that `bytes` is one JSON object without duplicate members, values unread.
+pub(crate) fn check_object(bytes: &[u8], segment: Segment) -> Result<(), Error> {
+    let cx = Context::new(segment);
+    parse_object(bytes, &cx, PlainObject { cx: &cx })
+}
+
+/// Runs an object visitor over `bytes` and turns failures into typed errors: the error the
+/// visitor recorded if any, else one for the JSON itself.
+fn parse_object<'de, V: Visitor<'de>>(
+    bytes: &'de [u8],
+    cx: &Context,
+    visitor: V,
+) -> Result<V::Value, Error> {
+    let segment = cx.segment;
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let result = de::Deserializer::deserialize_map(&mut de, visitor).and_then(|v| {
+        de.end()?;
+        Ok(v)
+    });
+    match (result, cx.error.get()) {
+        (Ok(v), None) => Ok(v),
+        (_, Some(e)) => Err(e),
+        (Err(_), None) => Err(Error::Malformed(
+            if starts_with_brace(bytes) || serde_json::from_slice::<IgnoredAny>(bytes).is_err() {
+                Malformed::Json(segment)
+            } else {
+                Malformed::NotAnObject(segment)
+            },
+        )),
+    }
+}
+
+fn starts_with_brace(bytes: &[u8]) -> bool {
+    bytes
+        .iter()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        == Some(&b'{')
+}
+
+/// Shared by a parse's visitors: which segment, and the typed error that stopped it.
+struct Context {
+    segment: Segment,
+    error: Cell<Option<Error>>,
+}
+
+impl Context {
+    fn new(segment: Segment) -> Self {
+        Self {
+            segment,
+            error: Cell::new(None),
+        }
+    }
+
+    /// Records `error` and returns a serde error that unwinds the parse.
+    fn fail<E: de::Error>(&self, error: Error) -> E {
+        if self.error.get().is_none() {
+            self.error.set(Some(error));
+        }
+        E::custom("refused")
+    }
+}
+
+/// The member names of one object seen so far.
+struct Members<'de> {
+    names: [Option<Cow<'de, str>>; MAX_MEMBERS],
+    len: usize,
+}
+
+impl<'de> Members<'de> {
+    fn new() -> Self {
+        Self {
+            names: [const { None }; MAX_MEMBERS],
+            len: 0,
+        }
+    }
+
+    /// Reads the next member name, refusing duplicates and too many members.
+    fn next<A: MapAccess<'de>>(
+        &mut self,
+        map: &mut A,
+        cx: &Context,
+    ) -> Result<Option<usize>, A::Error> {
+        let Some(name) = map.next_key_seed(StrSeed)? else {
+            return Ok(None);
+        };
+        if self.names[..self.len]
+            .iter()
+            .flatten()
+            .any(|seen| *seen == name)
+        {
+            return Err(cx.fail(Error::Malformed(Malformed::DuplicateMember(cx.segment))));
+        }
+        let slot = self
+            .names
+            .get_mut(self.len)
+            .ok_or_else(|| cx.fail(Error::Malformed(Malformed::TooManyMembers(cx.segment))))?;
+        *slot = Some(name);
+        self.len += 1;
+        Ok(Some(self.len - 1))
+    }
+
+    fn name(&self, index: usize) -> &str {
+        self.names
+            .get(index)
+            .and_then(Option::as_deref)
+            .unwrap_or("")
+    }
+}
+
+/// A JSON string, borrowed from the input when it has no escapes.
+struct StrSeed;
+
+impl<'de> DeserializeSeed<'de> for StrSeed {
+    type Value = Cow<'de, str>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrSeed {
+    type Value = Cow<'de, str>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+}
+
+/// Any JSON value, summarised: scalars kept, arrays and objects skipped (or, for `aud` and
+/// `sub`, read by the rules of that claim).
+enum Value<'de> {
+    Int(i128),
+    Float,
+    Str(Cow<'de, str>),
+    Bool,
+    Null,
+    /// An array: for `aud`, whether it was a non-empty array of strings, and which policy
+    /// audience it named first.
+    Array {
+        strings: bool,
+        matched: Option<usize>,
+    },
+    /// An object: for `sub`, the subject if it was a valid one.
+    Object(Option<Subject>),
+}
+
+/// How to read arrays and objects met at this value.
+#[derive(Clone, Copy)]
+enum Expect<'p> {
+    Any,
+    Audience(&'p Policy),
+    Subject,
+}
+
+impl<'de> DeserializeSeed<'de> for Expect<'_> {
+    type Value = Value<'de>;
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Expect<'_> {
+    type Value = Value<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(Value::Bool)
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Value::Int(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Value::Int(v.into()))
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(Value::Float)
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Value::Str(Cow::Borrowed(v)))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Value::Str(Cow::Owned(v.to_owned())))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let Expect::Audience(policy) = self else {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            return Ok(Value::Array {
+                strings: false,
+                matched: None,
+            });
+        };
+        let (mut count, mut strings, mut matched) = (0usize, true, None);
+        while let Some(element) = seq.next_element_seed(Expect::Any)? {
+            count += 1;
+            match element {
+                Value::Str(s) => matched = matched.or_else(|| policy.audience_index(&s)),
+                _ => strings = false,
+            }
+        }
+        Ok(Value::Array {
+            strings: strings && count > 0,
+            matched,
+        })
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        if !matches!(self, Expect::Subject) {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(Value::Object(None));
+        }
+        let (mut account, mut company, mut valid) = (None, None, true);
+        while let Some(name) = map.next_key_seed(StrSeed)? {
+            let slot = match &*name {
+                "accountId" => &mut account,
+                "companyId" => &mut company,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            let value = map.next_value_seed(Expect::Any)?;
+            // A duplicate `accountId` or `companyId` makes the subject ambiguous.
+            valid &= slot.is_none();
+            *slot = Some(value);
+        }
+        let id = |v: Value<'_>| match v {
+            Value::Int(i) => u64::try_from(i).ok(),
+            _ => None,
+        };
+        let account_id = account.and_then(id).map(AccountId);
+        let company_id = match company {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => id(v).map(|c| Some(CompanyId(c))).ok_or(()),
+        };
+        Ok(Value::Object(match (valid, account_id, company_id) {
+            (true, Some(a), Ok(c)) => Some(Subject::new(a, c)),
+            _ => None,
+        }))
+    }
+}
+
+struct HeaderVisitor<'c> {
+    cx: &'c Context,
+}
+
+impl<'de> Visitor<'de> for HeaderVisitor<'_> {
+    type Value = Header<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JOSE header object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut members = Members::new();
+        let mut header = Header {
+            alg_rs256: false,
+            typ_ok: true,
+            crit: false,
+            kid: None,
+        };
+        while let Some(i) = members.next(&mut map, self.cx)? {
+            match members.name(i) {
+                "alg" => {
+                    header.alg_rs256 =
+                        matches!(map.next_value_seed(Expect::Any)?, Value::Str(s) if s == "RS256");
+                }
+                "typ" => {
+                    header.typ_ok =
+                        matches!(map.next_value_seed(Expect::Any)?, Value::Str(s) if s == "JWT");
+                }
+                "crit" => {
+                    map.next_value::<IgnoredAny>()?;
+                    header.crit = true;
+                }
+                "kid" => match map.next_value_seed(Expect::Any)? {
+                    Value::Str(s) => header.kid = Some(s),
+                    _ => return Err(self.cx.fail(Error::Malformed(Malformed::HeaderMember))),
+                },
+                // jku, jwk, x5u, x5c, … are never used: the caller's key set is the only trust.
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(header)
+    }
+}
+
+struct ClaimsVisitor<'c, 'p> {
+    cx: &'c Context,
+    policy: &'p Policy,
+}
+
+impl<'de> Visitor<'de> for ClaimsVisitor<'_, '_> {
+    type Value = Claims;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JWT claims object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let (cx, policy) = (self.cx, self.policy);
+        let invalid = |claim| cx.fail::<A::Error>(Error::InvalidClaim(claim));
+        let mut members = Members::new();
+        let mut claims = Claims::default();
+        while let Some(i) = members.next(&mut map, cx)? {
+            match members.name(i) {
+                "exp" => {
+                    let v = map.next_value_seed(Expect::Any)?;
+                    claims.exp = Some(numeric_date(v).ok_or_else(|| invalid(Claim::Exp))?);
+                }
+                "nbf" => {
+                    let v = map.next_value_seed(Expect::Any)?;
+                    claims.nbf = Some(numeric_date(v).ok_or_else(|| invalid(Claim::Nbf))?);
+                }
+                "iss" => match map.next_value_seed(Expect::Any)? {
+                    Value::Str(s) => claims.iss = Some(policy.issuer_index(&s)),
+                    _ => return Err(invalid(Claim::Iss)),
+                },
+                "aud" => match map.next_value_seed(Expect::Audience(policy))? {
+                    Value::Str(s) => claims.aud = Some(policy.audience_index(&s)),
+                    Value::Array {
+                        strings: true,
+                        matched,
+                    } => claims.aud = Some(matched),
+                    _ => return Err(invalid(Claim::Aud)),
+                },
+                "sub" => match map.next_value_seed(Expect::Subject)? {
+                    Value::Object(Some(sub)) => claims.sub = Some(sub),
+                    _ => return Err(invalid(Claim::Sub)),
+                },
+                name if name == policy.party_type_claim() => {
+                    let v = map.next_value_seed(Expect::Any)?;
+                    claims.party_type =
+                        Some(party_type(v).ok_or_else(|| invalid(Claim::PartyType))?);
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(claims)
+    }
+}
+
+/// An integer NumericDate that `time` can represent (years −9999 to 9999).
+fn numeric_date(v: Value<'_>) -> Option<OffsetDateTime> {
+    match v {
+        Value::Int(i) => OffsetDateTime::from_unix_timestamp(i64::try_from(i).ok()?).ok(),
+        _ => None,
+    }
+}
+
+/// An integer id or an exact documented name.
+fn party_type(v: Value<'_>) -> Option<PartyType> {
+    match v {
+        Value::Int(i) => u32::try_from(i).ok().map(PartyType::from_id),
+        Value::Str(s) => PartyType::from_name(&s),
+        _ => None,
+    }
+}
+
+struct PlainObject<'c> {
+    cx: &'c Context,
+}
+
+impl<'de> Visitor<'de> for PlainObject<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut members = Members::new();
+        while members.next(&mut map, self.cx)?.is_some() {
+            map.next_value::<IgnoredAny>()?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,198 @@
+//! What a verified token must also satisfy: issuer, audience, time window, party type.
+
+use core::fmt;
+use std::time::Duration;
+
+use crate::PartyType;
+
+/// The default leeway for `exp` and `nbf`: 60 seconds.
+pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
+/// The default cap on a token's length, checked before anything is decoded: 8 KiB.
+pub const DEFAULT_MAX_TOKEN_LEN: usize = 8 * 1024;
+/// The default name of the party-type claim. facilioo says the party type is "embedded in
+/// the accessToken" but publishes no token that shows it, so the name is a guess: configure it
+/// with [`Policy::with_party_type_claim`].
+pub const DEFAULT_PARTY_TYPE_CLAIM: &str = "partyType";
+
+/// The issuer of facilioo's dev environment, the only one the docs publish.
+pub const FACILIOO_DEV_ISSUER: &str = "dev-api.facilioo.de";
+/// The audience of facilioo's dev environment, the only one the docs publish.
+pub const FACILIOO_DEV_AUDIENCE: &str = "dev-app.facilioo.de";
+
+/// The claim rules a token must satisfy once its signature verified.
+///
+/// There is deliberately no `Default`: facilioo does not publish its production issuer and
+/// audience, and guessing them would be a silent hole. Name them with [`Policy::new`], or use
+/// [`Policy::facilioo_dev`] for the documented dev pair.
+///
+/// ```
+/// use std::time::Duration;
+/// use facilioo_jwt::{PartyType, Policy};
+///
+/// let policy = Policy::new(["api.example.org"], ["app.example.org"])?
+///     .with_leeway(Duration::from_secs(30))
+///     .with_allowed_party_types([PartyType::PropertyManagementCompany, PartyType::Contractor]);
+/// assert_eq!(policy.leeway(), Duration::from_secs(30));
+/// # Ok::<(), facilioo_jwt::PolicyError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Policy {
+    issuers: Box<[Box<str>]>,
+    audiences: Box<[Box<str>]>,
+    leeway: Duration,
+    max_token_len: usize,
+    party_type_claim: Box<str>,
+    allowed_party_types: Option<Box<[PartyType]>>,
+}
+
+impl Policy {
+    /// A policy that accepts tokens whose `iss` is exactly one of `issuers` and whose `aud`
+    /// names at least one of `audiences`, with the default leeway and size cap.
+    ///
+    /// Fails if either list is empty or holds an empty string.
+    pub fn new<I, A>(issuers: I, audiences: A) -> Result<Self, PolicyError>
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+        A: IntoIterator,
+        A::Item: Into<String>,
+    {
+        let issuers = non_empty(issuers).ok_or(PolicyError::NoIssuer)?;
+        let audiences = non_empty(audiences).ok_or(PolicyError::NoAudience)?;
+        Ok(Self {
+            issuers,
+            audiences,
+            leeway: DEFAULT_LEEWAY,
+            max_token_len: DEFAULT_MAX_TOKEN_LEN,
+            party_type_claim: DEFAULT_PARTY_TYPE_CLAIM.into(),
+            allowed_party_types: None,
+        })
+    }
+
+    /// facilioo's dev environment: iss [`FACILIOO_DEV_ISSUER`], aud [`FACILIOO_DEV_AUDIENCE`].
+    pub fn facilioo_dev() -> Self {
+        Self {
+            issuers: Box::new([FACILIOO_DEV_ISSUER.into()]),
+            audiences: Box::new([FACILIOO_DEV_AUDIENCE.into()]),
+            leeway: DEFAULT_LEEWAY,
+            max_token_len: DEFAULT_MAX_TOKEN_LEN,
+            party_type_claim: DEFAULT_PARTY_TYPE_CLAIM.into(),
+            allowed_party_types: None,
+        }
+    }
+
+    /// Sets the clock-skew leeway `L`: a token is current iff `nbf − L ≤ now < exp + L`.
+    /// Whole seconds count; a fraction is dropped.
+    pub fn with_leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = Duration::from_secs(leeway.as_secs());
+        self
+    }
+
+    /// Sets the cap on a token's length in bytes, checked before any decoding.
+    pub fn with_max_token_len(mut self, max: usize) -> Self {
+        self.max_token_len = max;
+        self
+    }
+
+    /// Sets the name of the claim that carries the party type (default
+    /// [`DEFAULT_PARTY_TYPE_CLAIM`]). A name of a registered claim this crate reads (`exp`,
+    /// `nbf`, `iss`, `aud`, `sub`) is never used for the party type.
+    pub fn with_party_type_claim(mut self, name: impl Into<String>) -> Self {
+        self.party_type_claim = name.into().into_boxed_str();
+        self
+    }
+
+    /// Requires the token's party type to be one of `allowed`; a token without one, or with
+    /// another, is refused with [`Error::PartyTypeNotAllowed`](crate::Error::PartyTypeNotAllowed).
+    /// An empty list allows none.
+    pub fn with_allowed_party_types(
+        mut self,
+        allowed: impl IntoIterator<Item = PartyType>,
+    ) -> Self {
+        self.allowed_party_types = Some(allowed.into_iter().collect());
+        self
+    }
+
+    /// The accepted issuers.
+    pub fn issuers(&self) -> impl Iterator<Item = &str> {
+        self.issuers.iter().map(|s| &**s)
+    }
+
+    /// The accepted audiences.
+    pub fn audiences(&self) -> impl Iterator<Item = &str> {
+        self.audiences.iter().map(|s| &**s)
+    }
+
+    /// The leeway for `exp` and `nbf`.
+    pub fn leeway(&self) -> Duration {
+        self.leeway
+    }
+
+    /// The cap on a token's length in bytes.
+    pub fn max_token_len(&self) -> usize {
+        self.max_token_len
+    }
+
+    /// The name of the party-type claim.
+    pub fn party_type_claim(&self) -> &str {
+        &self.party_type_claim
+    }
+
+    /// The allowed party types, if the policy requires one.
+    pub fn allowed_party_types(&self) -> Option<&[PartyType]> {
+        self.allowed_party_types.as_deref()
+    }
+
+    pub(crate) fn issuer_index(&self, iss: &str) -> Option<usize> {
+        self.issuers.iter().position(|i| **i == *iss)
+    }
+
+    pub(crate) fn audience_index(&self, aud: &str) -> Option<usize> {
+        self.audiences.iter().position(|a| **a == *aud)
+    }
+
+    pub(crate) fn issuer(&self, index: usize) -> &str {
+        self.issuers.get(index).map_or("", |s| s)
+    }
+
+    pub(crate) fn audience(&self, index: usize) -> &str {
+        self.audiences.get(index).map_or("", |s| s)
+    }
+
+    pub(crate) fn leeway_secs(&self) -> u64 {
+        self.leeway.as_secs()
+    }
+}
+
+fn non_empty<I>(items: I) -> Option<Box<[Box<str>]>>
+where
+    I: IntoIterator,
+    I::Item: Into<String>,
+{
+    let items: Box<[Box<str>]> = items
+        .into_iter()
+        .map(|s| s.into().into_boxed_str())
+        .collect();
+    (!items.is_empty() && items.iter().all(|s| !s.is_empty())).then_some(items)
+}
+
+/// Why a [`Policy`] could not be built.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PolicyError {
+    /// No issuer, or an empty one.
+    NoIssuer,
+    /// No audience, or an empty one.
+    NoAudience,
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::NoIssuer => "a policy needs at least one non-empty issuer",
+            Self::NoAudience => "a policy needs at least one non-empty audience",
+        })
+    }
+}
+
+impl std::error::Error for PolicyError {}
