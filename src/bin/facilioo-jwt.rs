@@ -1,0 +1,336 @@
+//! `facilioo-jwt`: inspect and verify facilioo access tokens from the command line.
+//!
+//! Exit codes: `inspect` 0 when the token decodes, 1 when it is not a JWT; `verify` 0 valid,
+//! 1 rejected, 2 usage or key-file error (message on stderr).
+
+use std::io::Read as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use facilioo_jwt::{DEFAULT_MAX_TOKEN_LEN, Error, KeySet, PartyType, Policy, Verifier, insecure};
+use serde::Serialize;
+use time::OffsetDateTime;
+
+/// Inspect and verify facilioo access tokens (RS256 JWTs).
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show a token's header and claims and whether a trusted key signed it.
+    Inspect {
+        /// The token; `-` or nothing reads it from stdin.
+        token: Option<String>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Verify a token: signature, time window, issuer, audience, subject.
+    Verify {
+        /// The token; `-` or nothing reads it from stdin.
+        token: Option<String>,
+        #[command(flatten)]
+        common: Common,
+        /// An accepted issuer (repeatable), e.g. dev-api.facilioo.de.
+        #[arg(long = "iss", required = true, value_name = "ISS")]
+        issuers: Vec<String>,
+        /// An accepted audience (repeatable), e.g. dev-app.facilioo.de.
+        #[arg(long = "aud", required = true, value_name = "AUD")]
+        audiences: Vec<String>,
+        /// Clock-skew leeway in seconds.
+        #[arg(long, value_name = "SECONDS", default_value_t = facilioo_jwt::DEFAULT_LEEWAY.as_secs())]
+        leeway: u64,
+        /// Print exactly one JSON object on stdout.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(clap::Args)]
+struct Common {
+    /// Trusted keys: PEM bundle, JWK, JWK Set or DER (default: facilioo's published keys).
+    #[arg(long, value_name = "FILE")]
+    keys: Option<PathBuf>,
+    /// Check as of this time (Unix seconds) instead of the system clock.
+    #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
+    now: Option<i64>,
+    /// Name of the claim carrying the party type.
+    #[arg(long, value_name = "NAME", default_value = facilioo_jwt::DEFAULT_PARTY_TYPE_CLAIM)]
+    party_type_claim: String,
+}
+
+/// A failure that is the caller's, not the token's: exit code 2.
+struct UsageError(String);
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Inspect { token, common } => inspect(token, &common),
+        Command::Verify {
+            token,
+            common,
+            issuers,
+            audiences,
+            leeway,
+            json,
+        } => Policy::new(issuers, audiences)
+            .map_err(|e| UsageError(e.to_string()))
+            .and_then(|policy| {
+                let policy = policy
+                    .with_leeway(Duration::from_secs(leeway))
+                    .with_party_type_claim(common.party_type_claim.clone());
+                verify(token, &common, policy, json)
+            }),
+    };
+    result.unwrap_or_else(|UsageError(message)| {
+        eprintln!("facilioo-jwt: {message}");
+        ExitCode::from(2)
+    })
+}
+
+impl Common {
+    fn keys(&self) -> Result<KeySet, UsageError> {
+        let Some(path) = &self.keys else {
+            return Ok(KeySet::facilioo());
+        };
+        let shown = path.display();
+        let bytes = std::fs::read(path).map_err(|e| UsageError(format!("{shown}: {e}")))?;
+        KeySet::load(&bytes).map_err(|e| UsageError(format!("{shown}: {e}")))
+    }
+
+    fn now(&self) -> Result<OffsetDateTime, UsageError> {
+        match self.now {
+            None => Ok(OffsetDateTime::now_utc()),
+            Some(s) => OffsetDateTime::from_unix_timestamp(s)
+                .map_err(|_| UsageError(format!("--now {s} is out of range"))),
+        }
+    }
+}
+
+/// The token from the argument, or stdin for `-` or none (surrounding whitespace trimmed;
+/// bytes that are not UTF-8 become U+FFFD, which no token contains).
+fn read_token(arg: Option<String>) -> Result<String, UsageError> {
+    match arg {
+        Some(t) if t != "-" => Ok(t),
+        _ => {
+            // Read a little past the size cap so an oversized token is still reported as one.
+            let cap = u64::try_from(DEFAULT_MAX_TOKEN_LEN * 2).unwrap_or(u64::MAX);
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .take(cap)
+                .read_to_end(&mut bytes)
+                .map_err(|e| UsageError(format!("reading stdin: {e}")))?;
+            Ok(String::from_utf8_lossy(&bytes).trim().to_owned())
+        }
+    }
+}
+
+fn inspect(token: Option<String>, common: &Common) -> Result<ExitCode, UsageError> {
+    let keys = common.keys()?;
+    let now = common.now()?;
+    let token = read_token(token)?;
+    let decoded = match insecure::decode_unverified(&token) {
+        Ok(d) => d,
+        Err(e) => {
+            println!("not a JWT: {e}");
+            return Ok(ExitCode::from(1));
+        }
+    };
+    let n = keys.len();
+    let plural = if n == 1 { "key" } else { "keys" };
+    match keys.verify_jws(&token, DEFAULT_MAX_TOKEN_LEN) {
+        Ok(jws) => println!(
+            "signature: verified by key {} of {n} (thumbprint {})",
+            jws.key_index() + 1,
+            jws.key().thumbprint()
+        ),
+        Err(Error::InvalidSignature) => println!(
+            "signature: NOT verified by any of the {n} {plural} — claims below are untrusted"
+        ),
+        Err(e) => println!(
+            "signature: NOT verified by any of the {n} {plural} ({e}) — claims below are untrusted"
+        ),
+    }
+    println!("header: {}", pretty(&decoded.header));
+    println!("claims: {}", pretty(&decoded.claims));
+    for (name, label) in [("nbf", "not before"), ("exp", "expires")] {
+        match decoded.claims.get(name) {
+            None => println!("{label}: (none)"),
+            Some(v) => println!("{label}: {}", describe_time(name, v, now)),
+        }
+    }
+    let sub = &decoded.claims["sub"];
+    println!(
+        "subject: account {}, company {}",
+        sub.get("accountId")
+            .map_or("(none)".into(), ToString::to_string),
+        sub.get("companyId")
+            .map_or("(none)".into(), ToString::to_string)
+    );
+    let party = decoded.claims.get(&common.party_type_claim);
+    println!(
+        "party type: {}",
+        match party {
+            None => "(none)".to_owned(),
+            Some(v) => match (v.as_u64().and_then(|i| u32::try_from(i).ok()), v.as_str()) {
+                (Some(id), _) => format!("{} (id {id})", PartyType::from_id(id)),
+                (None, Some(name)) => match PartyType::from_name(name) {
+                    Some(p) => format!("{p} (id {})", p.id()),
+                    None => format!("{v} (not a known party type)"),
+                },
+                _ => format!("{v} (not a party type)"),
+            },
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn pretty(v: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default()
+}
+
+/// `2022-05-05T15:17:22Z (expired 4 years ago)`.
+fn describe_time(name: &str, v: &serde_json::Value, now: OffsetDateTime) -> String {
+    let Some(t) = v
+        .as_i64()
+        .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
+    else {
+        return format!("{v} (not a NumericDate)");
+    };
+    let diff = (t - now).whole_seconds();
+    let span = human_span(diff.unsigned_abs());
+    let when = match (name, diff <= 0) {
+        ("exp", true) => format!("expired {span} ago"),
+        ("exp", false) => format!("expires in {span}"),
+        (_, true) => format!("{span} ago"),
+        (_, false) => format!("not valid yet, starts in {span}"),
+    };
+    format!("{} ({when})", rfc3339(t))
+}
+
+fn rfc3339(t: OffsetDateTime) -> String {
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// The largest whole unit: "3 days", "1 hour", "42 seconds".
+fn human_span(secs: u64) -> String {
+    const UNITS: [(u64, &str); 5] = [
+        (365 * 86_400, "year"),
+        (86_400, "day"),
+        (3_600, "hour"),
+        (60, "minute"),
+        (1, "second"),
+    ];
+    let (size, unit) = UNITS
+        .iter()
+        .find(|(size, _)| secs >= *size)
+        .copied()
+        .unwrap_or((1, "second"));
+    let count = secs / size;
+    format!("{count} {unit}{}", if count == 1 { "" } else { "s" })
+}
+
+/// The JSON `verify --json` prints; scripts depend on these names.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Report<'a> {
+    Valid {
+        valid: bool,
+        subject: SubjectReport,
+        #[serde(rename = "partyType")]
+        party_type: Option<u32>,
+        iss: &'a str,
+        aud: [&'a str; 1],
+        nbf: Option<i64>,
+        exp: i64,
+        key: usize,
+    },
+    Invalid {
+        valid: bool,
+        error: &'static str,
+        message: String,
+    },
+}
+
+#[derive(Serialize)]
+struct SubjectReport {
+    #[serde(rename = "accountId")]
+    account_id: u64,
+    #[serde(rename = "companyId")]
+    company_id: Option<u64>,
+}
+
+fn verify(
+    token: Option<String>,
+    common: &Common,
+    policy: Policy,
+    json: bool,
+) -> Result<ExitCode, UsageError> {
+    let keys = common.keys()?;
+    let now = common.now()?;
+    let verifier = Verifier::new(keys, policy);
+    let token = read_token(token)?;
+    let (report, code) = match verifier.verify(&token, now) {
+        Ok(v) => (
+            Report::Valid {
+                valid: true,
+                subject: SubjectReport {
+                    account_id: v.subject().account_id().0,
+                    company_id: v.subject().company_id().map(|c| c.0),
+                },
+                party_type: v.party_type().map(|p| p.id()),
+                iss: v.issuer(),
+                aud: [v.audience()],
+                nbf: v.not_before().map(OffsetDateTime::unix_timestamp),
+                exp: v.expires_at().unix_timestamp(),
+                key: v.key_index(),
+            },
+            ExitCode::SUCCESS,
+        ),
+        Err(e) => (
+            Report::Invalid {
+                valid: false,
+                error: e.code(),
+                message: e.to_string(),
+            },
+            ExitCode::from(1),
+        ),
+    };
+    if json {
+        println!("{}", serde_json::to_string(&report).unwrap_or_default());
+    } else {
+        match report {
+            Report::Valid {
+                subject,
+                party_type,
+                iss,
+                key,
+                ..
+            } => println!(
+                "valid: account {}, company {}, party type {}, iss {iss}, verified by key {} of {}",
+                subject.account_id,
+                subject
+                    .company_id
+                    .map_or("(none)".into(), |c| c.to_string()),
+                party_type.map_or("(none)".into(), |p| PartyType::from_id(p).to_string()),
+                key + 1,
+                verifier.keys().len()
+            ),
+            Report::Invalid { error, message, .. } => println!("rejected ({error}): {message}"),
+        }
+    }
+    Ok(code)
+}

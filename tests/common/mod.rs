@@ -1,0 +1,81 @@
+//! Helpers shared by the integration tests and benchmarks: fixture keys and token signing.
+#![allow(dead_code, unreachable_pub)]
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use facilioo_jwt::{KeySet, Policy, PublicKey, Verifier};
+use ring::rand::SystemRandom;
+use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
+
+/// Reads a file below `tests/data/`.
+pub fn data(path: &str) -> Vec<u8> {
+    let full = format!("{}/tests/data/{path}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+}
+
+pub fn data_str(path: &str) -> String {
+    String::from_utf8(data(path)).expect("UTF-8 fixture")
+}
+
+/// A fixture signing key, by file stem: `rsa2048-a`, `rsa2048-b`, `rsa4096`.
+pub fn signer(name: &str) -> RsaKeyPair {
+    RsaKeyPair::from_pkcs8(&data(&format!("keys/{name}.pk8.der"))).expect("fixture key")
+}
+
+/// The public half of a fixture key, loaded through the crate (PKCS#1 DER).
+pub fn public(name: &str) -> PublicKey {
+    PublicKey::from_pkcs1_der(&data(&format!("keys/{name}.pkcs1.der"))).expect("fixture public key")
+}
+
+pub fn keys(names: &[&str]) -> KeySet {
+    KeySet::new(names.iter().map(|n| public(n)).collect()).expect("key set")
+}
+
+pub fn b64(bytes: impl AsRef<[u8]>) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Signs `header_b64.payload_b64` as they stand and appends the signature.
+pub fn sign_segments(header_b64: &str, payload_b64: &str, key: &RsaKeyPair) -> String {
+    let input = format!("{header_b64}.{payload_b64}");
+    let mut sig = vec![0; key.public().modulus_len()];
+    key.sign(
+        &RSA_PKCS1_SHA256,
+        &SystemRandom::new(),
+        input.as_bytes(),
+        &mut sig,
+    )
+    .expect("signing");
+    format!("{input}.{}", b64(sig))
+}
+
+/// A token with this header and claims JSON, signed by `key`.
+pub fn sign(header: &str, claims: &str, key: &RsaKeyPair) -> String {
+    sign_segments(&b64(header), &b64(claims), key)
+}
+
+pub const HEADER: &str = r#"{"alg":"RS256","typ":"JWT"}"#;
+pub const ISS: &str = "https://issuer.test";
+pub const AUD: &str = "app.test";
+/// 2026-01-01T00:00:00Z, the fixed clock of the tests.
+pub const NOW: i64 = 1_767_225_600;
+
+/// Claims of a facilioo-shaped token for the test issuer and audience.
+pub fn claims(nbf: i64, exp: i64, account: u64, company: Option<u64>) -> String {
+    let company = company.map_or(String::new(), |c| format!(r#","companyId":{c}"#));
+    format!(
+        r#"{{"nbf":{nbf},"exp":{exp},"iss":"{ISS}","aud":"{AUD}","sub":{{"accountId":{account}{company}}}}}"#
+    )
+}
+
+pub fn policy() -> Policy {
+    Policy::new([ISS], [AUD]).expect("policy")
+}
+
+pub fn verifier(names: &[&str]) -> Verifier {
+    Verifier::new(keys(names), policy())
+}
+
+pub fn at(unix: i64) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp(unix).expect("time in range")
+}
