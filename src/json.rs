@@ -2,8 +2,10 @@
 //!
 //! Both walk the object once with serde_json, keep nothing but what they check (strings are
 //! borrowed from the decoded segment unless they contain escapes), refuse duplicate member
-//! names, and report typed errors. serde_json bounds nesting (128 levels) and skips ignored
-//! values iteratively, so no input overflows the stack.
+//! names, and report typed errors. Every value, even one that is ignored, is walked through
+//! `deserialize_any`, so serde_json's nesting limit (128 levels) refuses deep input before it
+//! can overflow the stack. (serde_json's own `IgnoredAny` skips values iteratively and without
+//! that limit, so it is only used to classify input that already failed.)
 
 use core::cell::Cell;
 use core::fmt;
@@ -255,7 +257,7 @@ impl<'de> Visitor<'de> for Expect<'_> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let Expect::Audience(policy) = self else {
-            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            while seq.next_element_seed(Expect::Any)?.is_some() {}
             return Ok(Value::Array {
                 strings: false,
                 matched: None,
@@ -276,7 +278,9 @@ impl<'de> Visitor<'de> for Expect<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         if !matches!(self, Expect::Subject) {
-            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            while map.next_key_seed(StrSeed)?.is_some() {
+                map.next_value_seed(Expect::Any)?;
+            }
             return Ok(Value::Object(None));
         }
         let (mut account, mut company, mut valid) = (None, None, true);
@@ -285,7 +289,7 @@ impl<'de> Visitor<'de> for Expect<'_> {
                 "accountId" => &mut account,
                 "companyId" => &mut company,
                 _ => {
-                    map.next_value::<IgnoredAny>()?;
+                    map.next_value_seed(Expect::Any)?;
                     continue;
                 }
             };
@@ -338,7 +342,7 @@ impl<'de> Visitor<'de> for HeaderVisitor<'_> {
                         matches!(map.next_value_seed(Expect::Any)?, Value::Str(s) if s == "JWT");
                 }
                 "crit" => {
-                    map.next_value::<IgnoredAny>()?;
+                    map.next_value_seed(Expect::Any)?;
                     header.crit = true;
                 }
                 "kid" => match map.next_value_seed(Expect::Any)? {
@@ -347,7 +351,7 @@ impl<'de> Visitor<'de> for HeaderVisitor<'_> {
                 },
                 // jku, jwk, x5u, x5c, … are never used: the caller's key set is the only trust.
                 _ => {
-                    map.next_value::<IgnoredAny>()?;
+                    map.next_value_seed(Expect::Any)?;
                 }
             }
         }
@@ -402,7 +406,7 @@ impl<'de> Visitor<'de> for ClaimsVisitor<'_, '_> {
                         Some(party_type(v).ok_or_else(|| invalid(Claim::PartyType))?);
                 }
                 _ => {
-                    map.next_value::<IgnoredAny>()?;
+                    map.next_value_seed(Expect::Any)?;
                 }
             }
         }
@@ -439,7 +443,7 @@ impl<'de> Visitor<'de> for PlainObject<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut members = Members::new();
         while members.next(&mut map, self.cx)?.is_some() {
-            map.next_value::<IgnoredAny>()?;
+            map.next_value_seed(Expect::Any)?;
         }
         Ok(())
     }

@@ -12,8 +12,9 @@ cd "$(dirname "$0")"
 
 gen() { # name bits [exponent]
   local name=$1 bits=$2 exp=${3:-65537}
-  openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:$bits" -pkeyopt "rsa_keygen_pubexp:$exp" \
-    -outform DER -out "$name.pk8.der" 2>/dev/null
+  # genpkey's DER output is the traditional PKCS#1 form; pkcs8 -topk8 makes the PKCS#8 ring reads.
+  openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:$bits" -pkeyopt "rsa_keygen_pubexp:$exp" 2>/dev/null |
+    openssl pkcs8 -topk8 -nocrypt -outform DER -out "$name.pk8.der"
   openssl pkey -inform DER -in "$name.pk8.der" -pubout -outform PEM -out "$name.spki.pem"
   openssl pkey -inform DER -in "$name.pk8.der" -pubout -outform DER -out "$name.spki.der"
   openssl rsa -inform DER -in "$name.pk8.der" -RSAPublicKey_out -outform PEM -out "$name.pkcs1.pem" 2>/dev/null

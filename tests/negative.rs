@@ -1,0 +1,849 @@
+//! One table of refusals: every error code and every rule, each with the exact error expected.
+
+mod common;
+
+use common::{AUD, HEADER, ISS, NOW, at, b64, claims, sign, sign_segments, signer};
+use facilioo_jwt::{Claim, Error, Malformed, PartyType, Policy, Segment, Verifier};
+use std::time::Duration;
+
+const L: i64 = 60; // the default leeway
+
+struct Case {
+    name: &'static str,
+    token: String,
+    now: i64,
+    policy: Policy,
+    want: Result<(), Error>,
+}
+
+fn case(name: &'static str, token: String, want: Result<(), Error>) -> Case {
+    Case {
+        name,
+        token,
+        now: NOW,
+        policy: common::policy(),
+        want,
+    }
+}
+
+/// A token with the standard header and these claims, signed by fixture key A.
+fn with_claims(claims: &str) -> String {
+    sign(HEADER, claims, &signer("rsa2048-a"))
+}
+
+/// A token with this header and valid claims, signed by fixture key A.
+fn with_header(header: &str) -> String {
+    sign(header, &good_claims(), &signer("rsa2048-a"))
+}
+
+fn good_claims() -> String {
+    claims(NOW - 10, NOW + 3600, 2, Some(2))
+}
+
+/// `{"nbf":…, …}` with `member` spliced in after the valid members (a later duplicate wins
+/// nowhere: duplicates are refused).
+fn claims_plus(member: &str) -> String {
+    let base = good_claims();
+    format!("{},{member}}}", &base[..base.len() - 1])
+}
+
+/// Valid claims with one member replaced.
+fn claims_with(name: &str, value: &str) -> String {
+    let mut members = vec![
+        ("nbf", (NOW - 10).to_string()),
+        ("exp", (NOW + 3600).to_string()),
+        ("iss", format!("\"{ISS}\"")),
+        ("aud", format!("\"{AUD}\"")),
+        ("sub", r#"{"accountId":2,"companyId":2}"#.to_owned()),
+    ];
+    members.retain(|(n, _)| *n != name);
+    if !value.is_empty() {
+        members.push((name, value.to_owned()));
+    }
+    let body: Vec<String> = members
+        .iter()
+        .map(|(n, v)| format!("\"{n}\":{v}"))
+        .collect();
+    format!("{{{}}}", body.join(","))
+}
+
+/// Replaces one segment of a token.
+fn replace_segment(token: &str, index: usize, with: &str) -> String {
+    let mut parts: Vec<&str> = token.split('.').collect();
+    parts[index] = with;
+    parts.join(".")
+}
+
+/// A base64url string of `len` bytes' encoding whose last character has non-zero unused bits.
+fn non_canonical(segment: &str) -> Option<String> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let unused_bits = match segment.len() % 4 {
+        2 => 4,
+        3 => 2,
+        _ => return None,
+    };
+    let last = *segment.as_bytes().last()?;
+    let value = ALPHABET.iter().position(|c| *c == last)?;
+    let bumped = ALPHABET[value | 1 << (unused_bits - 1)];
+    let mut out = segment[..segment.len() - 1].to_owned();
+    out.push(char::from(bumped));
+    Some(out)
+}
+
+/// A token whose header's base64url has `-` or `_`, re-encoded in the standard alphabet.
+fn standard_alphabet_header() -> String {
+    let header = ["?", "??", "???", ">", ">>", ">>>"]
+        .iter()
+        .map(|kid| b64(format!(r#"{{"alg":"RS256","kid":"{kid}"}}"#)))
+        .find(|h| h.contains(['-', '_']))
+        .expect("some kid encodes with - or _");
+    let token = sign_segments(&header, &b64(good_claims()), &signer("rsa2048-a"));
+    replace_segment(&token, 0, &header.replace('-', "+").replace('_', "/"))
+}
+
+fn malformed(m: Malformed) -> Result<(), Error> {
+    Err(Error::Malformed(m))
+}
+
+fn cases() -> Vec<Case> {
+    let key_a = signer("rsa2048-a");
+    let good = with_claims(&good_claims());
+    let [gh, gp, gs]: [&str; 3] = good.split('.').collect::<Vec<_>>().try_into().expect("3");
+    let big = Policy::new([ISS], [AUD])
+        .expect("policy")
+        .with_max_token_len(1 << 21);
+    let zero = common::policy().with_leeway(Duration::ZERO);
+    let contractors = common::policy().with_allowed_party_types([PartyType::Contractor]);
+
+    let mut cases = vec![
+        case("valid token", good.clone(), Ok(())),
+        // size and shape
+        case(
+            "one byte over the cap",
+            "a".repeat(8193),
+            Err(Error::TooLarge {
+                len: 8193,
+                max: 8192,
+            }),
+        ),
+        Case {
+            policy: common::policy().with_max_token_len(100),
+            ..case(
+                "valid token over a configured cap",
+                good.clone(),
+                Err(Error::TooLarge {
+                    len: good.len(),
+                    max: 100,
+                }),
+            )
+        },
+        case("empty", String::new(), malformed(Malformed::SegmentCount)),
+        case(
+            "two segments",
+            format!("{gh}.{gp}"),
+            malformed(Malformed::SegmentCount),
+        ),
+        case(
+            "four segments",
+            format!("{good}.{gs}"),
+            malformed(Malformed::SegmentCount),
+        ),
+        Case {
+            policy: big.clone(),
+            ..case(
+                "100 000 dots",
+                ".".repeat(100_000),
+                malformed(Malformed::SegmentCount),
+            )
+        },
+        // strict base64url
+        case(
+            "padded header",
+            replace_segment(&good, 0, &format!("{gh}=")),
+            malformed(Malformed::Base64(Segment::Header)),
+        ),
+        case(
+            "space in header",
+            replace_segment(&good, 0, &format!(" {gh}")),
+            malformed(Malformed::Base64(Segment::Header)),
+        ),
+        case(
+            "standard alphabet header",
+            standard_alphabet_header(),
+            malformed(Malformed::Base64(Segment::Header)),
+        ),
+        case(
+            "standard alphabet signature",
+            replace_segment(&good, 2, &gs.replace('_', "/").replace('-', "+")),
+            malformed(Malformed::Base64(Segment::Signature)),
+        ),
+        case(
+            "padded signature",
+            format!("{good}=="),
+            malformed(Malformed::Base64(Segment::Signature)),
+        ),
+        case(
+            "newline in signature",
+            format!("{gh}.{gp}.{}\n{}", &gs[..10], &gs[10..]),
+            malformed(Malformed::Base64(Segment::Signature)),
+        ),
+        case(
+            "signature length 1 mod 4",
+            format!("{good}AAA"),
+            malformed(Malformed::Base64(Segment::Signature)),
+        ),
+        // header rules
+        case(
+            "header not JSON",
+            with_header("{alg:RS256}"),
+            malformed(Malformed::Json(Segment::Header)),
+        ),
+        case(
+            "header an array",
+            with_header(r#"["RS256"]"#),
+            malformed(Malformed::NotAnObject(Segment::Header)),
+        ),
+        case(
+            "header a string",
+            with_header(r#""RS256""#),
+            malformed(Malformed::NotAnObject(Segment::Header)),
+        ),
+        case(
+            "duplicate alg, RS256 first",
+            with_header(r#"{"alg":"RS256","alg":"none"}"#),
+            malformed(Malformed::DuplicateMember(Segment::Header)),
+        ),
+        case(
+            "duplicate alg, RS256 last",
+            with_header(r#"{"alg":"none","alg":"RS256"}"#),
+            malformed(Malformed::DuplicateMember(Segment::Header)),
+        ),
+        case(
+            "kid not a string",
+            with_header(r#"{"alg":"RS256","kid":7}"#),
+            malformed(Malformed::HeaderMember),
+        ),
+        case(
+            "alg none",
+            with_header(r#"{"alg":"none"}"#),
+            Err(Error::UnsupportedAlgorithm),
+        ),
+        case(
+            "alg None",
+            with_header(r#"{"alg":"None"}"#),
+            Err(Error::UnsupportedAlgorithm),
+        ),
+        case(
+            "alg HS256",
+            with_header(r#"{"alg":"HS256"}"#),
+            Err(Error::UnsupportedAlgorithm),
+        ),
+        case(
+            "alg RS512",
+            with_header(r#"{"alg":"RS512"}"#),
+            Err(Error::UnsupportedAlgorithm),
+        ),
+        case(
+            "alg PS256",
+            with_header(r#"{"alg":"PS256"}"#),
+            Err(Error::UnsupportedAlgorithm),
+        ),
+        case(
+            "alg rs256",
+            with_header(r#"{"alg":"rs256"}"#),
+            Err(Error::UnsupportedAlgorithm),
+        ),
+        case(
+            "alg missing",
+            with_header(r#"{"typ":"JWT"}"#),
+            Err(Error::UnsupportedAlgorithm),
+        ),
+        case(
+            "alg not a string",
+            with_header(r#"{"alg":256}"#),
+            Err(Error::UnsupportedAlgorithm),
+        ),
+        case(
+            "crit",
+            with_header(r#"{"alg":"RS256","crit":["exp"],"exp":1}"#),
+            Err(Error::UnsupportedCritical),
+        ),
+        case(
+            "crit empty",
+            with_header(r#"{"alg":"RS256","crit":[]}"#),
+            Err(Error::UnsupportedCritical),
+        ),
+        case(
+            "typ at+jwt",
+            with_header(r#"{"alg":"RS256","typ":"at+jwt"}"#),
+            Err(Error::InvalidType),
+        ),
+        case(
+            "typ lower case",
+            with_header(r#"{"alg":"RS256","typ":"jwt"}"#),
+            Err(Error::InvalidType),
+        ),
+        case(
+            "typ null",
+            with_header(r#"{"alg":"RS256","typ":null}"#),
+            Err(Error::InvalidType),
+        ),
+        case("typ absent", with_header(r#"{"alg":"RS256"}"#), Ok(())),
+        case(
+            "unknown kid is only a hint",
+            with_header(r#"{"alg":"RS256","kid":"../../etc/passwd"}"#),
+            Ok(()),
+        ),
+        // signature
+        case(
+            "signed by another key",
+            sign(HEADER, &good_claims(), &signer("rsa2048-b")),
+            Err(Error::InvalidSignature),
+        ),
+        case(
+            "signature empty",
+            format!("{gh}.{gp}."),
+            Err(Error::InvalidSignature),
+        ),
+        case(
+            "signature one byte short",
+            format!("{gh}.{gp}.{}", b64(&[7u8; 255])),
+            Err(Error::InvalidSignature),
+        ),
+        case(
+            "signature one byte long",
+            format!("{gh}.{gp}.{}", b64(&[7u8; 257])),
+            Err(Error::InvalidSignature),
+        ),
+        case(
+            "signature over 8192 bits",
+            format!("{gh}.{gp}.{}", b64(vec![1u8; 1100])),
+            Err(Error::InvalidSignature),
+        ),
+        case(
+            "payload swapped",
+            replace_segment(&good, 1, &b64(claims(NOW - 10, NOW + 3600, 3, Some(2)))),
+            Err(Error::InvalidSignature),
+        ),
+        case(
+            "badly signed and expired",
+            sign(
+                HEADER,
+                &claims(NOW - 7200, NOW - 3600, 2, None),
+                &signer("rsa2048-b"),
+            ),
+            Err(Error::InvalidSignature),
+        ),
+        // payload structure (signed, so these are reached)
+        case(
+            "payload not base64url",
+            sign_segments(gh, &format!("{gp}+"), &key_a),
+            malformed(Malformed::Base64(Segment::Payload)),
+        ),
+        case(
+            "payload not JSON",
+            with_claims("{\"exp\":"),
+            malformed(Malformed::Json(Segment::Payload)),
+        ),
+        case(
+            "payload an array",
+            with_claims("[1]"),
+            malformed(Malformed::NotAnObject(Segment::Payload)),
+        ),
+        case(
+            "payload not UTF-8",
+            sign_segments(gh, &b64(b"{\"iss\":\"\xff\"}"), &key_a),
+            malformed(Malformed::Json(Segment::Payload)),
+        ),
+        case(
+            "payload with BOM",
+            sign_segments(
+                gh,
+                &b64([b"\xef\xbb\xbf".as_slice(), good_claims().as_bytes()].concat()),
+                &key_a,
+            ),
+            malformed(Malformed::Json(Segment::Payload)),
+        ),
+        case(
+            "duplicate exp",
+            with_claims(&claims_plus(&format!("\"exp\":{}", NOW + 10))),
+            malformed(Malformed::DuplicateMember(Segment::Payload)),
+        ),
+        case(
+            "duplicate unknown claim",
+            with_claims(&claims_plus(r#""x":1,"x":2"#)),
+            malformed(Malformed::DuplicateMember(Segment::Payload)),
+        ),
+        case(
+            "duplicate escaped name",
+            with_claims(&claims_plus(r#""\u0065xp":1"#)),
+            malformed(Malformed::DuplicateMember(Segment::Payload)),
+        ),
+        case(
+            "trailing garbage",
+            with_claims(&format!("{} x", good_claims())),
+            malformed(Malformed::Json(Segment::Payload)),
+        ),
+        Case {
+            policy: big.clone(),
+            ..case(
+                "20 000 nested arrays",
+                with_claims(&claims_plus(&format!(
+                    "\"deep\":{}{}",
+                    "[".repeat(20_000),
+                    "]".repeat(20_000)
+                ))),
+                malformed(Malformed::Json(Segment::Payload)),
+            )
+        },
+        Case {
+            policy: big.clone(),
+            ..case(
+                "20 000 nested objects",
+                with_claims(&claims_plus(&format!(
+                    "\"deep\":{}1{}",
+                    "{\"a\":".repeat(20_000),
+                    "}".repeat(20_000)
+                ))),
+                malformed(Malformed::Json(Segment::Payload)),
+            )
+        },
+        // exp and nbf types
+        case(
+            "exp missing",
+            with_claims(&claims_with("exp", "")),
+            Err(Error::MissingClaim(Claim::Exp)),
+        ),
+        case(
+            "exp string",
+            with_claims(&claims_with("exp", &format!("\"{}\"", NOW + 60))),
+            Err(Error::InvalidClaim(Claim::Exp)),
+        ),
+        case(
+            "exp null",
+            with_claims(&claims_with("exp", "null")),
+            Err(Error::InvalidClaim(Claim::Exp)),
+        ),
+        case(
+            "exp bool",
+            with_claims(&claims_with("exp", "true")),
+            Err(Error::InvalidClaim(Claim::Exp)),
+        ),
+        case(
+            "exp array",
+            with_claims(&claims_with("exp", &format!("[{}]", NOW + 60))),
+            Err(Error::InvalidClaim(Claim::Exp)),
+        ),
+        case(
+            "exp float",
+            with_claims(&claims_with("exp", &format!("{}.5", NOW + 60))),
+            Err(Error::InvalidClaim(Claim::Exp)),
+        ),
+        case(
+            "exp 1e308",
+            with_claims(&claims_with("exp", "1e308")),
+            Err(Error::InvalidClaim(Claim::Exp)),
+        ),
+        case(
+            "exp 2^64",
+            with_claims(&claims_with("exp", "18446744073709551616")),
+            Err(Error::InvalidClaim(Claim::Exp)),
+        ),
+        case(
+            "exp i64::MAX",
+            with_claims(&claims_with("exp", "9223372036854775807")),
+            Err(Error::InvalidClaim(Claim::Exp)),
+        ),
+        case(
+            "nbf string",
+            with_claims(&claims_with("nbf", "\"0\"")),
+            Err(Error::InvalidClaim(Claim::Nbf)),
+        ),
+        case(
+            "nbf absent is fine",
+            with_claims(&claims_with("nbf", "")),
+            Ok(()),
+        ),
+        // time window, leeway L = 60: valid iff nbf - L <= now < exp + L
+        case(
+            "exp = now - L: expired",
+            with_claims(&claims(NOW - 100, NOW - L, 2, None)),
+            Err(Error::Expired {
+                exp: at(NOW - L),
+                now: at(NOW),
+            }),
+        ),
+        case(
+            "exp = now - L + 1: valid",
+            with_claims(&claims(NOW - 100, NOW - L + 1, 2, None)),
+            Ok(()),
+        ),
+        case(
+            "exp = now + L: valid",
+            with_claims(&claims(NOW - 100, NOW + L, 2, None)),
+            Ok(()),
+        ),
+        case(
+            "exp negative: expired",
+            with_claims(&claims_with("exp", "-1")),
+            Err(Error::Expired {
+                exp: at(-1),
+                now: at(NOW),
+            }),
+        ),
+        case(
+            "nbf = now + L: valid",
+            with_claims(&claims(NOW + L, NOW + 3600, 2, None)),
+            Ok(()),
+        ),
+        case(
+            "nbf = now + L + 1: not yet valid",
+            with_claims(&claims(NOW + L + 1, NOW + 3600, 2, None)),
+            Err(Error::NotYetValid {
+                nbf: at(NOW + L + 1),
+                now: at(NOW),
+            }),
+        ),
+        Case {
+            policy: zero.clone(),
+            ..case(
+                "L = 0, exp = now: expired",
+                with_claims(&claims(NOW - 100, NOW, 2, None)),
+                Err(Error::Expired {
+                    exp: at(NOW),
+                    now: at(NOW),
+                }),
+            )
+        },
+        Case {
+            policy: zero.clone(),
+            ..case(
+                "L = 0, exp = now + 1: valid",
+                with_claims(&claims(NOW - 100, NOW + 1, 2, None)),
+                Ok(()),
+            )
+        },
+        Case {
+            policy: zero.clone(),
+            ..case(
+                "L = 0, nbf = now: valid",
+                with_claims(&claims(NOW, NOW + 100, 2, None)),
+                Ok(()),
+            )
+        },
+        Case {
+            policy: zero.clone(),
+            ..case(
+                "L = 0, nbf = now + 1: not yet valid",
+                with_claims(&claims(NOW + 1, NOW + 100, 2, None)),
+                Err(Error::NotYetValid {
+                    nbf: at(NOW + 1),
+                    now: at(NOW),
+                }),
+            )
+        },
+        // iss
+        case(
+            "iss missing",
+            with_claims(&claims_with("iss", "")),
+            Err(Error::MissingClaim(Claim::Iss)),
+        ),
+        case(
+            "iss other",
+            with_claims(&claims_with("iss", "\"https://evil.test\"")),
+            Err(Error::InvalidIssuer),
+        ),
+        case(
+            "iss trailing space",
+            with_claims(&claims_with("iss", &format!("\"{ISS} \""))),
+            Err(Error::InvalidIssuer),
+        ),
+        case(
+            "iss upper case",
+            with_claims(&claims_with("iss", &format!("\"{}\"", ISS.to_uppercase()))),
+            Err(Error::InvalidIssuer),
+        ),
+        case(
+            "iss Cyrillic look-alike",
+            with_claims(&claims_with("iss", "\"https://\u{456}ssuer.test\"")),
+            Err(Error::InvalidIssuer),
+        ),
+        case(
+            "iss escaped but equal",
+            with_claims(&claims_with("iss", r#""https:\/\/issuer\u002etest""#)),
+            Ok(()),
+        ),
+        case(
+            "iss number",
+            with_claims(&claims_with("iss", "1")),
+            Err(Error::InvalidClaim(Claim::Iss)),
+        ),
+        case(
+            "iss array",
+            with_claims(&claims_with("iss", &format!("[\"{ISS}\"]"))),
+            Err(Error::InvalidClaim(Claim::Iss)),
+        ),
+        // aud
+        case(
+            "aud missing",
+            with_claims(&claims_with("aud", "")),
+            Err(Error::MissingClaim(Claim::Aud)),
+        ),
+        case(
+            "aud other",
+            with_claims(&claims_with("aud", "\"other\"")),
+            Err(Error::InvalidAudience),
+        ),
+        case(
+            "aud array without ours",
+            with_claims(&claims_with("aud", "[\"a\",\"b\"]")),
+            Err(Error::InvalidAudience),
+        ),
+        case(
+            "aud array with ours",
+            with_claims(&claims_with("aud", &format!("[\"a\",\"{AUD}\"]"))),
+            Ok(()),
+        ),
+        case(
+            "aud []",
+            with_claims(&claims_with("aud", "[]")),
+            Err(Error::InvalidClaim(Claim::Aud)),
+        ),
+        case(
+            "aud [1, ours]",
+            with_claims(&claims_with("aud", &format!("[1,\"{AUD}\"]"))),
+            Err(Error::InvalidClaim(Claim::Aud)),
+        ),
+        case(
+            "aud [ours, null]",
+            with_claims(&claims_with("aud", &format!("[\"{AUD}\",null]"))),
+            Err(Error::InvalidClaim(Claim::Aud)),
+        ),
+        case(
+            "aud null",
+            with_claims(&claims_with("aud", "null")),
+            Err(Error::InvalidClaim(Claim::Aud)),
+        ),
+        case(
+            "aud object",
+            with_claims(&claims_with("aud", &format!("{{\"{AUD}\":1}}"))),
+            Err(Error::InvalidClaim(Claim::Aud)),
+        ),
+        // sub
+        case(
+            "sub missing",
+            with_claims(&claims_with("sub", "")),
+            Err(Error::MissingClaim(Claim::Sub)),
+        ),
+        case(
+            "sub a string",
+            with_claims(&claims_with("sub", "\"2\"")),
+            Err(Error::InvalidClaim(Claim::Sub)),
+        ),
+        case(
+            "sub without accountId",
+            with_claims(&claims_with("sub", r#"{"companyId":2}"#)),
+            Err(Error::InvalidClaim(Claim::Sub)),
+        ),
+        case(
+            "accountId negative",
+            with_claims(&claims_with("sub", r#"{"accountId":-2}"#)),
+            Err(Error::InvalidClaim(Claim::Sub)),
+        ),
+        case(
+            "accountId a string",
+            with_claims(&claims_with("sub", r#"{"accountId":"2"}"#)),
+            Err(Error::InvalidClaim(Claim::Sub)),
+        ),
+        case(
+            "accountId over u64",
+            with_claims(&claims_with("sub", r#"{"accountId":18446744073709551616}"#)),
+            Err(Error::InvalidClaim(Claim::Sub)),
+        ),
+        case(
+            "accountId twice",
+            with_claims(&claims_with("sub", r#"{"accountId":2,"accountId":3}"#)),
+            Err(Error::InvalidClaim(Claim::Sub)),
+        ),
+        case(
+            "companyId a string",
+            with_claims(&claims_with("sub", r#"{"accountId":2,"companyId":"2"}"#)),
+            Err(Error::InvalidClaim(Claim::Sub)),
+        ),
+        case(
+            "companyId null is absent",
+            with_claims(&claims_with("sub", r#"{"accountId":2,"companyId":null}"#)),
+            Ok(()),
+        ),
+        case(
+            "other sub members ignored",
+            with_claims(&claims_with("sub", r#"{"accountId":2,"name":{"x":[1]}}"#)),
+            Ok(()),
+        ),
+        // party type
+        case(
+            "party type unknown name",
+            with_claims(&claims_plus(r#""partyType":"Landlord""#)),
+            Err(Error::InvalidClaim(Claim::PartyType)),
+        ),
+        case(
+            "party type negative",
+            with_claims(&claims_plus(r#""partyType":-5"#)),
+            Err(Error::InvalidClaim(Claim::PartyType)),
+        ),
+        case(
+            "party type bool",
+            with_claims(&claims_plus(r#""partyType":true"#)),
+            Err(Error::InvalidClaim(Claim::PartyType)),
+        ),
+        case(
+            "party type unknown id kept",
+            with_claims(&claims_plus(r#""partyType":99"#)),
+            Ok(()),
+        ),
+        Case {
+            policy: contractors.clone(),
+            ..case(
+                "party type not allowed",
+                with_claims(&claims_plus(r#""partyType":2"#)),
+                Err(Error::PartyTypeNotAllowed(Some(
+                    PartyType::PropertyManagementCompany,
+                ))),
+            )
+        },
+        Case {
+            policy: contractors.clone(),
+            ..case(
+                "party type required but absent",
+                with_claims(&good_claims()),
+                Err(Error::PartyTypeNotAllowed(None)),
+            )
+        },
+        Case {
+            policy: contractors.clone(),
+            ..case(
+                "party type allowed by name",
+                with_claims(&claims_plus(r#""partyType":"Contractor""#)),
+                Ok(()),
+            )
+        },
+        Case {
+            policy: contractors.clone().with_party_type_claim("pt"),
+            ..case(
+                "party type under a configured name",
+                with_claims(&claims_plus(r#""pt":5"#)),
+                Ok(()),
+            )
+        },
+    ];
+
+    // Non-canonical trailing bits in every segment: the same bytes, a different string. The
+    // header (25 bytes) and payload lengths leave unused bits; so does a 256-byte signature.
+    let good = with_header(r#"{"alg":"RS256","kid":"k"}"#);
+    let [gh, gp, gs]: [&str; 3] = good.split('.').collect::<Vec<_>>().try_into().expect("3");
+    for (i, segment, which) in [
+        (0, gh, Segment::Header),
+        (1, gp, Segment::Payload),
+        (2, gs, Segment::Signature),
+    ] {
+        if let Some(bent) = non_canonical(segment) {
+            let token = match i {
+                // Signed as they stand, so only the decoding can refuse them.
+                0 => sign_segments(&bent, gp, &key_a),
+                1 => sign_segments(gh, &bent, &key_a),
+                _ => replace_segment(&good, i, &bent),
+            };
+            cases.push(case(
+                "non-canonical trailing bits",
+                token,
+                malformed(Malformed::Base64(which)),
+            ));
+        }
+    }
+    cases
+}
+
+#[test]
+fn every_refusal_is_exact() {
+    let keys = common::keys(&["rsa2048-a"]);
+    let mut failures = Vec::new();
+    for c in cases() {
+        let verifier = Verifier::new(keys.clone(), c.policy);
+        let got = verifier.verify(&c.token, at(c.now)).map(|_| ());
+        if got != c.want {
+            failures.push(format!("{}: want {:?}, got {:?}", c.name, c.want, got));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn every_error_code_is_covered() {
+    let mut codes: Vec<&str> = cases()
+        .iter()
+        .filter_map(|c| c.want.err().map(|e| e.code()))
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    assert_eq!(
+        codes,
+        [
+            "expired",
+            "invalid_audience",
+            "invalid_claim",
+            "invalid_issuer",
+            "invalid_signature",
+            "invalid_type",
+            "malformed",
+            "missing_claim",
+            "not_yet_valid",
+            "party_type_not_allowed",
+            "too_large",
+            "unsupported_algorithm",
+            "unsupported_critical",
+        ]
+    );
+}
+
+#[test]
+fn non_canonical_helper_bends_every_segment() {
+    // The loop above must not silently skip a segment: each must leave unused bits.
+    let bent = cases()
+        .iter()
+        .filter(|c| c.name == "non-canonical trailing bits")
+        .count();
+    assert_eq!(bent, 3);
+}
+
+#[test]
+fn messages_never_echo_the_token() {
+    let secret = "SECRET-MARKER";
+    for token in [
+        with_header(&format!(r#"{{"alg":"{secret}"}}"#)),
+        with_claims(&claims_with("iss", &format!("\"{secret}\""))),
+        with_claims(&claims_with("aud", &format!("\"{secret}\""))),
+        format!("{secret}.{secret}.{secret}"),
+    ] {
+        let err = common::verifier(&["rsa2048-a"])
+            .verify(&token, at(NOW))
+            .expect_err("refused");
+        assert!(!err.to_string().contains(secret), "{err}");
+        assert!(!format!("{err:?}").contains(secret), "{err:?}");
+    }
+}
+
+#[test]
+fn http_status_and_expired_flag() {
+    assert_eq!(Error::InvalidSignature.http_status(), 401);
+    assert_eq!(Error::PartyTypeNotAllowed(None).http_status(), 403);
+    let expired = Error::Expired {
+        exp: at(0),
+        now: at(1),
+    };
+    assert!(expired.is_expired());
+    assert!(!Error::InvalidSignature.is_expired());
+    assert_eq!(
+        expired.to_string(),
+        "token expired at 1970-01-01T00:00:00Z (checked at 1970-01-01T00:00:01Z)"
+    );
+}
