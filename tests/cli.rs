@@ -1,0 +1,250 @@
+//! The `facilioo-jwt` binary: exit codes, output and the JSON shape scripts rely on.
+#![cfg(feature = "cli")]
+
+mod common;
+
+use assert_cmd::Command;
+use common::{HEADER, NOW, claims, data_str, sign, signer};
+use serde_json::{Value, json};
+
+const DEV: [&str; 4] = [
+    "--iss",
+    "dev-api.facilioo.de",
+    "--aud",
+    "dev-app.facilioo.de",
+];
+/// Inside the example token's window.
+const INSIDE: &str = "1651761000";
+
+fn cli() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_facilioo-jwt"))
+}
+
+fn data_path(path: &str) -> String {
+    format!("{}/tests/data/{path}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn example() -> String {
+    data_str("example-token.txt").trim().to_owned()
+}
+
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().expect("runs");
+    (
+        out.status.code().expect("exit code"),
+        String::from_utf8(out.stdout).expect("utf8 stdout"),
+        String::from_utf8(out.stderr).expect("utf8 stderr"),
+    )
+}
+
+#[test]
+fn inspect_example_token_against_embedded_keys() {
+    let (code, out, _) = run(cli().args(["inspect", &example(), "--now", "1764288000"]));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("NOT verified by any of the 3 keys — claims below are untrusted"),
+        "{out}"
+    );
+    assert!(
+        out.contains("not before: 2022-05-05T14:17:22Z (3 years ago)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("expires: 2022-05-05T15:17:22Z (expired 3 years ago)"),
+        "{out}"
+    );
+    assert!(out.contains("subject: account 2, company 2"), "{out}");
+    assert!(out.contains("\"iss\": \"dev-api.facilioo.de\""), "{out}");
+}
+
+#[test]
+fn inspect_from_stdin_with_retired_key() {
+    let (code, out, _) = run(cli()
+        .args([
+            "inspect",
+            "-",
+            "--keys",
+            &data_path("retired-key-2022.pem"),
+            "--now",
+            INSIDE,
+        ])
+        .write_stdin(format!("{}\n", example())));
+    assert_eq!(code, 0);
+    assert!(out.contains("verified by key 1 of 1"), "{out}");
+    assert!(
+        out.contains("expires: 2022-05-05T15:17:22Z (expires in 47 minutes)"),
+        "{out}"
+    );
+    // No argument reads stdin as well.
+    let (code, out, _) = run(cli().arg("inspect").write_stdin(example()));
+    assert_eq!(code, 0);
+    assert!(out.contains("NOT verified"), "{out}");
+}
+
+#[test]
+fn inspect_shows_party_type_by_name_and_key_position() {
+    let claims = claims(NOW, NOW + 60, 7, None).replace('}', "").to_owned() + r#"},"partyType":5}"#;
+    let token = sign(HEADER, &claims, &signer("rsa2048-b"));
+    let bundle = format!(
+        "{}{}",
+        data_str("keys/rsa2048-a.pkcs1.pem"),
+        data_str("keys/rsa2048-b.spki.pem")
+    );
+    let dir = std::env::temp_dir().join(format!("facilioo-jwt-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let keys = dir.join("bundle.pem");
+    std::fs::write(&keys, bundle).expect("write");
+    let (code, out, _) =
+        run(cli().args(["inspect", &token, "--keys", keys.to_str().expect("path")]));
+    assert_eq!(code, 0);
+    assert!(out.contains("verified by key 2 of 2"), "{out}");
+    assert!(out.contains("party type: Contractor (id 5)"), "{out}");
+    assert!(out.contains("subject: account 7, company (none)"), "{out}");
+}
+
+#[test]
+fn inspect_not_a_jwt() {
+    for input in [
+        "garbage",
+        "a.b.c",
+        "",
+        "eyJhbGciOiJub25lIn0.W10.",
+        "\u{fffd}",
+    ] {
+        let (code, out, _) = run(cli().args(["inspect", input]));
+        assert_eq!(code, 1, "{input}");
+        assert!(out.starts_with("not a JWT"), "{out}");
+    }
+    let (code, _, _) = run(cli().arg("inspect").write_stdin(vec![0xffu8, 0xfe, b'.']));
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn verify_json_valid_shape() {
+    let (code, out, err) = run(cli()
+        .args([
+            "verify",
+            &example(),
+            "--keys",
+            &data_path("retired-key-2022.pem"),
+            "--now",
+            INSIDE,
+            "--json",
+        ])
+        .args(DEV));
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    assert_eq!(
+        v,
+        json!({"valid":true,"subject":{"accountId":2,"companyId":2},"partyType":null,
+               "iss":"dev-api.facilioo.de","aud":["dev-app.facilioo.de"],
+               "nbf":1651760242,"exp":1651763842,"key":0})
+    );
+    assert_eq!(out.lines().count(), 1);
+}
+
+#[test]
+fn verify_json_rejections() {
+    let cases: [(&[&str], &str); 3] = [
+        (&[], "invalid_signature"),
+        (&["--keys", &data_path("retired-key-2022.pem")], "expired"),
+        (
+            &[
+                "--keys",
+                &data_path("retired-key-2022.pem"),
+                "--now",
+                "1651760000",
+                "--leeway",
+                "0",
+            ],
+            "not_yet_valid",
+        ),
+    ];
+    for (args, want) in cases {
+        let (code, out, _) = run(cli()
+            .args(["verify", &example(), "--json"])
+            .args(args)
+            .args(DEV));
+        assert_eq!(code, 1, "{want}");
+        let v: Value = serde_json::from_str(out.trim()).expect("one JSON object");
+        assert_eq!(v["valid"], false);
+        assert_eq!(v["error"], want);
+        assert!(v["message"].as_str().is_some_and(|m| !m.is_empty()));
+        assert_eq!(v.as_object().expect("object").len(), 3);
+    }
+    let (code, out, _) = run(cli().args(["verify", "x.y", "--json"]).args(DEV));
+    assert_eq!(code, 1);
+    assert_eq!(
+        serde_json::from_str::<Value>(out.trim()).expect("json")["error"],
+        "malformed"
+    );
+}
+
+#[test]
+fn verify_human_output_and_wrong_audience() {
+    let keys = data_path("retired-key-2022.pem");
+    let (code, out, _) = run(cli()
+        .args(["verify", &example(), "--keys", &keys, "--now", INSIDE])
+        .args(DEV));
+    assert_eq!(code, 0);
+    assert!(out.starts_with("valid: account 2, company 2"), "{out}");
+    let (code, out, _) = run(cli().args([
+        "verify",
+        &example(),
+        "--keys",
+        &keys,
+        "--now",
+        INSIDE,
+        "--iss",
+        "dev-api.facilioo.de",
+        "--aud",
+        "api.facilioo.de",
+        "--aud",
+        "other",
+    ]));
+    assert_eq!(code, 1);
+    assert!(out.starts_with("rejected (invalid_audience)"), "{out}");
+}
+
+#[test]
+fn verify_usage_and_key_file_errors_exit_2() {
+    let (code, _, err) = run(cli().args(["verify", &example(), "--iss", "x"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("--aud"), "{err}");
+    let (code, out, err) = run(cli()
+        .args(["verify", &example(), "--keys", "/nonexistent/keys.pem"])
+        .args(DEV));
+    assert_eq!(code, 2);
+    assert!(
+        out.is_empty() && err.starts_with("facilioo-jwt: /nonexistent/keys.pem"),
+        "{err}"
+    );
+
+    let broken = data_str("retired-key-2022.pem")
+        .replace("KEY-----\n", "KEY----\n")
+        .replacen("KEY----\n", "KEY-----\n", 1);
+    let dir = std::env::temp_dir().join(format!("facilioo-jwt-cli-broken-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let path = dir.join("broken.pem");
+    std::fs::write(&path, broken).expect("write");
+    let (code, _, err) = run(cli()
+        .args([
+            "verify",
+            &example(),
+            "--json",
+            "--keys",
+            path.to_str().expect("path"),
+        ])
+        .args(DEV));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("PEM footer must be exactly `-----END RSA PUBLIC KEY-----`"),
+        "{err}"
+    );
+    let (code, _, _) = run(cli().args(["verify", &example(), "--iss", "", "--aud", "x"]));
+    assert_eq!(code, 2);
+    let (code, _, _) = run(cli()
+        .args(["verify", &example(), "--now", "99999999999999"])
+        .args(DEV));
+    assert_eq!(code, 2);
+}
