@@ -67,3 +67,8 @@ pub use policy::{
 };
 pub use subject::{AccountId, CompanyId, PartyType, Subject};
 pub use verify::{VerifiedToken, Verifier};
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -307,12 +307,12 @@ fn cases() -> Vec<Case> {
         ),
         case(
             "signature one byte short",
-            format!("{gh}.{gp}.{}", b64(&[7u8; 255])),
+            format!("{gh}.{gp}.{}", b64([7u8; 255])),
             Err(Error::InvalidSignature),
         ),
         case(
             "signature one byte long",
-            format!("{gh}.{gp}.{}", b64(&[7u8; 257])),
+            format!("{gh}.{gp}.{}", b64([7u8; 257])),
             Err(Error::InvalidSignature),
         ),
         case(
