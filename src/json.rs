@@ -47,7 +47,7 @@ impl<'a> Header<'a> {
 /// The claims, reduced to what the policy checks. Issuer and audience are indices into the
 /// policy's lists: `Some(None)` is a present string that matched nothing.
 #[derive(Default)]
-pub(crate) struct Claims {
+pub(crate) struct RawClaims {
     pub(crate) exp: Option<OffsetDateTime>,
     pub(crate) nbf: Option<OffsetDateTime>,
     pub(crate) iss: Option<Option<usize>>,
@@ -56,7 +56,7 @@ pub(crate) struct Claims {
     pub(crate) party_type: Option<PartyType>,
 }
 
-impl Claims {
+impl RawClaims {
     /// Parses decoded claims against `policy` (issuer and audience are matched on the fly).
     pub(crate) fn parse(bytes: &[u8], policy: &Policy) -> Result<Self, Error> {
         let cx = Context::new(Segment::Payload);
@@ -365,7 +365,7 @@ struct ClaimsVisitor<'c, 'p> {
 }
 
 impl<'de> Visitor<'de> for ClaimsVisitor<'_, '_> {
-    type Value = Claims;
+    type Value = RawClaims;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JWT claims object")
     }
@@ -373,7 +373,7 @@ impl<'de> Visitor<'de> for ClaimsVisitor<'_, '_> {
         let (cx, policy) = (self.cx, self.policy);
         let invalid = |claim| cx.fail::<A::Error>(Error::InvalidClaim(claim));
         let mut members = Members::new();
-        let mut claims = Claims::default();
+        let mut claims = RawClaims::default();
         while let Some(i) = members.next(&mut map, cx)? {
             match members.name(i) {
                 "exp" => {

@@ -66,7 +66,7 @@ pub use policy::{
     FACILIOO_DEV_ISSUER, Policy, PolicyError,
 };
 pub use subject::{AccountId, CompanyId, PartyType, Subject};
-pub use verify::{VerifiedToken, Verifier};
+pub use verify::{CheckedClaims, VerifiedToken, Verifier};
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

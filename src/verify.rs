@@ -2,7 +2,7 @@
 
 use time::OffsetDateTime;
 
-use crate::json::Claims;
+use crate::json::RawClaims;
 use crate::jws::{self, Jws};
 use crate::{Claim, Error, KeySet, PartyType, Policy, PublicKey, Segment, Subject};
 
@@ -65,55 +65,58 @@ impl Verifier {
     ) -> Result<VerifiedToken<'v>, Error> {
         let jws = jws::verify(&self.keys, token, self.policy.max_token_len())?;
         let claims = jws::with_decoded(jws.payload_b64(), Segment::Payload, |bytes| {
-            Claims::parse(bytes, &self.policy)
+            check_claims(bytes, &self.policy, now)
         })?;
-        self.check(claims, &jws, now)
+        Ok(VerifiedToken {
+            claims,
+            key_index: jws.key_index(),
+            key: jws.key(),
+        })
     }
 
     /// [`verify`](Self::verify) as of the system clock.
     pub fn verify_now<'v>(&'v self, token: &str) -> Result<VerifiedToken<'v>, Error> {
         self.verify(token, OffsetDateTime::now_utc())
     }
+}
 
-    fn check<'v>(
-        &'v self,
-        claims: Claims,
-        jws: &Jws<'v, '_>,
-        now: OffsetDateTime,
-    ) -> Result<VerifiedToken<'v>, Error> {
-        let policy = &self.policy;
-        let exp = claims.exp.ok_or(Error::MissingClaim(Claim::Exp))?;
-        check_window(exp, claims.nbf, now, policy.leeway_secs())?;
-        let issuer = match claims.iss {
-            None => return Err(Error::MissingClaim(Claim::Iss)),
-            Some(None) => return Err(Error::InvalidIssuer),
-            Some(Some(i)) => policy.issuer(i),
-        };
-        let audience = match claims.aud {
-            None => return Err(Error::MissingClaim(Claim::Aud)),
-            Some(None) => return Err(Error::InvalidAudience),
-            Some(Some(i)) => policy.audience(i),
-        };
-        let subject = claims.sub.ok_or(Error::MissingClaim(Claim::Sub))?;
-        if let Some(allowed) = policy.allowed_party_types() {
-            let ok = claims
-                .party_type
-                .is_some_and(|p| allowed.iter().any(|a| a.id() == p.id()));
-            if !ok {
-                return Err(Error::PartyTypeNotAllowed(claims.party_type));
-            }
+/// Parses decoded claims and applies `policy` as of `now`, in order: `exp`, the time window,
+/// `iss`, `aud`, `sub`, party type. Type errors found while parsing come first.
+pub(crate) fn check_claims<'p>(
+    payload: &[u8],
+    policy: &'p Policy,
+    now: OffsetDateTime,
+) -> Result<CheckedClaims<'p>, Error> {
+    let claims = RawClaims::parse(payload, policy)?;
+    let exp = claims.exp.ok_or(Error::MissingClaim(Claim::Exp))?;
+    check_window(exp, claims.nbf, now, policy.leeway_secs())?;
+    let issuer = match claims.iss {
+        None => return Err(Error::MissingClaim(Claim::Iss)),
+        Some(None) => return Err(Error::InvalidIssuer),
+        Some(Some(i)) => policy.issuer(i),
+    };
+    let audience = match claims.aud {
+        None => return Err(Error::MissingClaim(Claim::Aud)),
+        Some(None) => return Err(Error::InvalidAudience),
+        Some(Some(i)) => policy.audience(i),
+    };
+    let subject = claims.sub.ok_or(Error::MissingClaim(Claim::Sub))?;
+    if let Some(allowed) = policy.allowed_party_types() {
+        let ok = claims
+            .party_type
+            .is_some_and(|p| allowed.iter().any(|a| a.id() == p.id()));
+        if !ok {
+            return Err(Error::PartyTypeNotAllowed(claims.party_type));
         }
-        Ok(VerifiedToken {
-            subject,
-            party_type: claims.party_type,
-            issuer,
-            audience,
-            nbf: claims.nbf,
-            exp,
-            key_index: jws.key_index(),
-            key: jws.key(),
-        })
     }
+    Ok(CheckedClaims {
+        subject,
+        party_type: claims.party_type,
+        issuer,
+        audience,
+        nbf: claims.nbf,
+        exp,
+    })
 }
 
 /// Valid iff `nbf − leeway ≤ now < exp + leeway` (RFC 7519 §4.1.4, §4.1.5), in `i128` so no
@@ -136,23 +139,22 @@ fn check_window(
     }
 }
 
-/// A token that verified: who it speaks for, and what vouched for it.
+/// Claims that satisfied a [`Policy`]: who the token speaks for, and when it is valid.
 ///
-/// Borrows the issuer, audience and key from the [`Verifier`], so nothing of the payload is
-/// kept or copied.
+/// Borrows the issuer and audience from the policy, so nothing of the payload is kept or
+/// copied. Reached through [`VerifiedToken`] (which dereferences to it) or, without any
+/// signature check, through [`insecure::check_claims`](crate::insecure::check_claims).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct VerifiedToken<'v> {
+pub struct CheckedClaims<'p> {
     subject: Subject,
     party_type: Option<PartyType>,
-    issuer: &'v str,
-    audience: &'v str,
+    issuer: &'p str,
+    audience: &'p str,
     nbf: Option<OffsetDateTime>,
     exp: OffsetDateTime,
-    key_index: usize,
-    key: &'v PublicKey,
 }
 
-impl<'v> VerifiedToken<'v> {
+impl<'p> CheckedClaims<'p> {
     /// The account (and company) the token speaks for.
     pub fn subject(&self) -> Subject {
         self.subject
@@ -164,12 +166,12 @@ impl<'v> VerifiedToken<'v> {
     }
 
     /// The token's `iss`, equal to one of the policy's issuers.
-    pub fn issuer(&self) -> &'v str {
+    pub fn issuer(&self) -> &'p str {
         self.issuer
     }
 
     /// The first of the policy's audiences that the token's `aud` names.
-    pub fn audience(&self) -> &'v str {
+    pub fn audience(&self) -> &'p str {
         self.audience
     }
 
@@ -182,6 +184,22 @@ impl<'v> VerifiedToken<'v> {
     pub fn expires_at(&self) -> OffsetDateTime {
         self.exp
     }
+}
+
+/// A token that verified: its [`CheckedClaims`] (through `Deref`: `subject()`, `issuer()`,
+/// `expires_at()`, …) and the key that vouched for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VerifiedToken<'v> {
+    claims: CheckedClaims<'v>,
+    key_index: usize,
+    key: &'v PublicKey,
+}
+
+impl<'v> VerifiedToken<'v> {
+    /// The checked claims.
+    pub fn claims(&self) -> &CheckedClaims<'v> {
+        &self.claims
+    }
 
     /// The position in the key set of the key that verified the signature.
     pub fn key_index(&self) -> usize {
@@ -191,6 +209,13 @@ impl<'v> VerifiedToken<'v> {
     /// The key that verified the signature (see [`PublicKey::thumbprint`] for a stable id).
     pub fn key(&self) -> &'v PublicKey {
         self.key
+    }
+}
+
+impl<'v> core::ops::Deref for VerifiedToken<'v> {
+    type Target = CheckedClaims<'v>;
+    fn deref(&self) -> &Self::Target {
+        &self.claims
     }
 }
 
