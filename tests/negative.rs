@@ -2,7 +2,10 @@
 
 mod common;
 
-use common::{AUD, HEADER, ISS, NOW, at, b64, claims, sign, sign_segments, signer};
+use common::{
+    AUD, HEADER, ISS, NOW, at, b64, claims, claims_plus, claims_with, good_claims, non_canonical,
+    replace_segment, sign, sign_segments, signer,
+};
 use facilioo_jwt::{Claim, Error, Malformed, PartyType, Policy, Segment, Verifier};
 use std::time::Duration;
 
@@ -34,60 +37,6 @@ fn with_claims(claims: &str) -> String {
 /// A token with this header and valid claims, signed by fixture key A.
 fn with_header(header: &str) -> String {
     sign(header, &good_claims(), &signer("rsa2048-a"))
-}
-
-fn good_claims() -> String {
-    claims(NOW - 10, NOW + 3600, 2, Some(2))
-}
-
-/// `{"nbf":…, …}` with `member` spliced in after the valid members (a later duplicate wins
-/// nowhere: duplicates are refused).
-fn claims_plus(member: &str) -> String {
-    let base = good_claims();
-    format!("{},{member}}}", &base[..base.len() - 1])
-}
-
-/// Valid claims with one member replaced.
-fn claims_with(name: &str, value: &str) -> String {
-    let mut members = vec![
-        ("nbf", (NOW - 10).to_string()),
-        ("exp", (NOW + 3600).to_string()),
-        ("iss", format!("\"{ISS}\"")),
-        ("aud", format!("\"{AUD}\"")),
-        ("sub", r#"{"accountId":2,"companyId":2}"#.to_owned()),
-    ];
-    members.retain(|(n, _)| *n != name);
-    if !value.is_empty() {
-        members.push((name, value.to_owned()));
-    }
-    let body: Vec<String> = members
-        .iter()
-        .map(|(n, v)| format!("\"{n}\":{v}"))
-        .collect();
-    format!("{{{}}}", body.join(","))
-}
-
-/// Replaces one segment of a token.
-fn replace_segment(token: &str, index: usize, with: &str) -> String {
-    let mut parts: Vec<&str> = token.split('.').collect();
-    parts[index] = with;
-    parts.join(".")
-}
-
-/// A base64url string of `len` bytes' encoding whose last character has non-zero unused bits.
-fn non_canonical(segment: &str) -> Option<String> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let unused_bits = match segment.len() % 4 {
-        2 => 4,
-        3 => 2,
-        _ => return None,
-    };
-    let last = *segment.as_bytes().last()?;
-    let value = ALPHABET.iter().position(|c| *c == last)?;
-    let bumped = ALPHABET[value | 1 << (unused_bits - 1)];
-    let mut out = segment[..segment.len() - 1].to_owned();
-    out.push(char::from(bumped));
-    Some(out)
 }
 
 /// A token whose header's base64url has `-` or `_`, re-encoded in the standard alphabet.

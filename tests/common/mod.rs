@@ -79,3 +79,57 @@ pub fn verifier(names: &[&str]) -> Verifier {
 pub fn at(unix: i64) -> time::OffsetDateTime {
     time::OffsetDateTime::from_unix_timestamp(unix).expect("time in range")
 }
+
+pub fn good_claims() -> String {
+    claims(NOW - 10, NOW + 3600, 2, Some(2))
+}
+
+/// `{"nbf":…, …}` with `member` spliced in after the valid members (a later duplicate wins
+/// nowhere: duplicates are refused).
+pub fn claims_plus(member: &str) -> String {
+    let base = good_claims();
+    format!("{},{member}}}", &base[..base.len() - 1])
+}
+
+/// Valid claims with one member replaced.
+pub fn claims_with(name: &str, value: &str) -> String {
+    let mut members = vec![
+        ("nbf", (NOW - 10).to_string()),
+        ("exp", (NOW + 3600).to_string()),
+        ("iss", format!("\"{ISS}\"")),
+        ("aud", format!("\"{AUD}\"")),
+        ("sub", r#"{"accountId":2,"companyId":2}"#.to_owned()),
+    ];
+    members.retain(|(n, _)| *n != name);
+    if !value.is_empty() {
+        members.push((name, value.to_owned()));
+    }
+    let body: Vec<String> = members
+        .iter()
+        .map(|(n, v)| format!("\"{n}\":{v}"))
+        .collect();
+    format!("{{{}}}", body.join(","))
+}
+
+/// Replaces one segment of a token.
+pub fn replace_segment(token: &str, index: usize, with: &str) -> String {
+    let mut parts: Vec<&str> = token.split('.').collect();
+    parts[index] = with;
+    parts.join(".")
+}
+
+/// A base64url string of `len` bytes' encoding whose last character has non-zero unused bits.
+pub fn non_canonical(segment: &str) -> Option<String> {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let unused_bits = match segment.len() % 4 {
+        2 => 4,
+        3 => 2,
+        _ => return None,
+    };
+    let last = *segment.as_bytes().last()?;
+    let value = ALPHABET.iter().position(|c| *c == last)?;
+    let bumped = ALPHABET[value | 1 << (unused_bits - 1)];
+    let mut out = segment[..segment.len() - 1].to_owned();
+    out.push(char::from(bumped));
+    Some(out)
+}
