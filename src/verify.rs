@@ -170,7 +170,8 @@ impl<'p> CheckedClaims<'p> {
         self.issuer
     }
 
-    /// The first of the policy's audiences that the token's `aud` names.
+    /// The token's audience that matched: the first element of its `aud` (or the `aud`
+    /// string) that is one of the policy's audiences.
     pub fn audience(&self) -> &'p str {
         self.audience
     }

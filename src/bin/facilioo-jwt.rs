@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 use facilioo_jwt::{DEFAULT_MAX_TOKEN_LEN, Error, KeySet, PartyType, Policy, Verifier, insecure};
 use serde::Serialize;
 use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 /// Inspect and verify facilioo access tokens (RS256 JWTs).
 #[derive(Parser)]
@@ -214,15 +215,8 @@ fn describe_time(name: &str, v: &serde_json::Value, now: OffsetDateTime) -> Stri
 }
 
 fn rfc3339(t: OffsetDateTime) -> String {
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second()
-    )
+    t.format(&Rfc3339)
+        .unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
 /// The largest whole unit: "3 days", "1 hour", "42 seconds".
