@@ -1,0 +1,108 @@
+//! Counts heap allocations on the verification path. This crate's own work (splitting,
+//! base64, header and claims parsing, policy checks) allocates nothing for ordinary tokens;
+//! what remains is inside ring's RSA verification, which the planned pre-parsed key backend
+//! removes. The counts are exact, so they are asserted exactly.
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use common::{HEADER, NOW, at, claims, good_claims, sign, signer};
+use facilioo_jwt::{Error, insecure};
+
+struct Counting;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+// SAFETY: forwards to the system allocator unchanged; only counts calls on this thread.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Allocations made on this thread while `f` runs.
+fn allocations<R>(f: impl FnOnce() -> R) -> (usize, R) {
+    let before = ALLOCATIONS.with(Cell::get);
+    let r = f();
+    (ALLOCATIONS.with(Cell::get) - before, r)
+}
+
+#[test]
+fn claims_check_allocates_nothing() {
+    let policy = common::policy();
+    let payload = good_claims();
+    let (n, r) =
+        allocations(|| insecure::check_claims(payload.as_bytes(), &policy, at(NOW)).map(|_| ()));
+    assert_eq!(r, Ok(()));
+    assert_eq!(n, 0);
+    // With a party type, an aud array and unknown nested members: still nothing.
+    let base = claims(NOW - 10, NOW + 60, 7, None);
+    let payload = format!(
+        r#"{},"aud":["x","{}"],"partyType":5,"roles":[{{"a":[1,2]}}]}}"#,
+        &base[..base.len() - 1].replace(r#","aud":"app.test""#, ""),
+        common::AUD
+    );
+    let (n, r) = allocations(|| {
+        insecure::check_claims(payload.as_bytes(), &policy, at(NOW)).map(|c| c.party_type())
+    });
+    assert_eq!(r, Ok(Some(facilioo_jwt::PartyType::Contractor)));
+    assert_eq!(n, 0);
+}
+
+#[test]
+fn refusals_before_the_signature_allocate_nothing() {
+    let verifier = common::verifier(&["rsa2048-a"]);
+    let none = sign(r#"{"alg":"none"}"#, &good_claims(), &signer("rsa2048-a"));
+    let long = "a".repeat(10_000);
+    for (token, want) in [
+        (none.as_str(), Error::UnsupportedAlgorithm),
+        (
+            long.as_str(),
+            Error::TooLarge {
+                len: 10_000,
+                max: 8192,
+            },
+        ),
+        (
+            "a.b",
+            Error::Malformed(facilioo_jwt::Malformed::SegmentCount),
+        ),
+    ] {
+        let (n, r) = allocations(|| verifier.verify(token, at(NOW)).map(|_| ()));
+        assert_eq!(r, Err(want));
+        assert_eq!(n, 0, "{want:?}");
+    }
+}
+
+#[test]
+fn a_full_verification_allocates_only_inside_ring() {
+    let verifier = common::verifier(&["rsa2048-a"]);
+    let token = sign(HEADER, &good_claims(), &signer("rsa2048-a"));
+    let key = verifier.keys().get(0).expect("key");
+    let (input, sig) = token.rsplit_once('.').expect("3");
+    let sig = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, sig)
+        .expect("sig");
+    // The raw RSA operation alone, and the whole verification: the same count.
+    let (rsa, r) = allocations(|| key.verify_rs256(input.as_bytes(), &sig));
+    assert_eq!(r, Ok(()));
+    let (total, r) = allocations(|| verifier.verify(&token, at(NOW)).map(|_| ()));
+    assert_eq!(r, Ok(()));
+    assert_eq!(
+        total, rsa,
+        "verification allocates {total}, ring's RSA alone {rsa}"
+    );
+    eprintln!("allocations per verification: {total} (all in ring's RSA operation)");
+}
