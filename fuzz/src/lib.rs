@@ -538,11 +538,11 @@ impl Spec {
         for (n, v) in self.extra.iter().take(6) {
             c.push((n.text(), v.text()));
         }
-        if let Some(i) = self.duplicate {
-            if !c.is_empty() {
-                let copy = c[usize::from(i) % c.len()].clone();
-                c.push(copy);
-            }
+        if let Some(i) = self.duplicate
+            && !c.is_empty()
+        {
+            let copy = c[usize::from(i) % c.len()].clone();
+            c.push(copy);
         }
         c
     }
