@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Rebuilds the committed seed corpora from the crate's test data: real tokens (facilioo's
 # example, RFC 7515 A.2, RFC 7520 4.1, Wycheproof RS256 cases), their decoded claims, and key
-# files in every supported form. verify_structured's seeds are a minimised corpus from an
-# earlier campaign (its input is `arbitrary` bytes, not a token), so this script leaves them.
+# files in every supported form. verify_structured's seeds are the `cargo fuzz cmin`-minimised
+# corpus of the first long campaign (its input is `arbitrary` bytes, not a token), so this
+# script leaves them.
 set -euo pipefail
 cd "$(dirname "$0")"
 data=../../tests/data
