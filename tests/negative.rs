@@ -3,8 +3,8 @@
 mod common;
 
 use common::{
-    AUD, HEADER, ISS, NOW, at, b64, claims, claims_plus, claims_with, good_claims, non_canonical,
-    replace_segment, sign, sign_segments, signer,
+    AUD, HEADER, ISS, NOW, at, b64, claims, claims_plus, claims_with, good_claims, replace_segment,
+    sign, sign_segments, signer,
 };
 use facilioo_jwt::{Claim, Error, Malformed, PartyType, Policy, Segment, Verifier};
 use std::time::Duration;
@@ -64,7 +64,10 @@ fn cases() -> Vec<Case> {
     let zero = common::policy().with_leeway(Duration::ZERO);
     let contractors = common::policy().with_allowed_party_types([PartyType::Contractor]);
 
-    let mut cases = vec![
+    // Attack classes (alg none and its spellings, duplicate alg, mistyped exp, hostile
+    // iss/aud, payload encoding, deep nesting, non-canonical base64url, a forged expired
+    // token) are in tests/attacks.rs; together the two tables cover every refusal.
+    let cases = vec![
         case("valid token", good.clone(), Ok(())),
         // size and shape
         case(
@@ -158,29 +161,9 @@ fn cases() -> Vec<Case> {
             malformed(Malformed::NotAnObject(Segment::Header)),
         ),
         case(
-            "duplicate alg, RS256 first",
-            with_header(r#"{"alg":"RS256","alg":"none"}"#),
-            malformed(Malformed::DuplicateMember(Segment::Header)),
-        ),
-        case(
-            "duplicate alg, RS256 last",
-            with_header(r#"{"alg":"none","alg":"RS256"}"#),
-            malformed(Malformed::DuplicateMember(Segment::Header)),
-        ),
-        case(
             "kid not a string",
             with_header(r#"{"alg":"RS256","kid":7}"#),
             malformed(Malformed::HeaderMember),
-        ),
-        case(
-            "alg none",
-            with_header(r#"{"alg":"none"}"#),
-            Err(Error::UnsupportedAlgorithm),
-        ),
-        case(
-            "alg None",
-            with_header(r#"{"alg":"None"}"#),
-            Err(Error::UnsupportedAlgorithm),
         ),
         case(
             "alg HS256",
@@ -274,15 +257,6 @@ fn cases() -> Vec<Case> {
             replace_segment(&good, 1, &b64(claims(NOW - 10, NOW + 3600, 3, Some(2)))),
             Err(Error::InvalidSignature),
         ),
-        case(
-            "badly signed and expired",
-            sign(
-                HEADER,
-                &claims(NOW - 7200, NOW - 3600, 2, None),
-                &signer("rsa2048-b"),
-            ),
-            Err(Error::InvalidSignature),
-        ),
         // payload structure (signed, so these are reached)
         case(
             "payload not base64url",
@@ -298,20 +272,6 @@ fn cases() -> Vec<Case> {
             "payload an array",
             with_claims("[1]"),
             malformed(Malformed::NotAnObject(Segment::Payload)),
-        ),
-        case(
-            "payload not UTF-8",
-            sign_segments(gh, &b64(b"{\"iss\":\"\xff\"}"), &key_a),
-            malformed(Malformed::Json(Segment::Payload)),
-        ),
-        case(
-            "payload with BOM",
-            sign_segments(
-                gh,
-                &b64([b"\xef\xbb\xbf".as_slice(), good_claims().as_bytes()].concat()),
-                &key_a,
-            ),
-            malformed(Malformed::Json(Segment::Payload)),
         ),
         case(
             "duplicate exp",
@@ -333,30 +293,6 @@ fn cases() -> Vec<Case> {
             with_claims(&format!("{} x", good_claims())),
             malformed(Malformed::Json(Segment::Payload)),
         ),
-        Case {
-            policy: big.clone(),
-            ..case(
-                "20 000 nested arrays",
-                with_claims(&claims_plus(&format!(
-                    "\"deep\":{}{}",
-                    "[".repeat(20_000),
-                    "]".repeat(20_000)
-                ))),
-                malformed(Malformed::Json(Segment::Payload)),
-            )
-        },
-        Case {
-            policy: big.clone(),
-            ..case(
-                "20 000 nested objects",
-                with_claims(&claims_plus(&format!(
-                    "\"deep\":{}1{}",
-                    "{\"a\":".repeat(20_000),
-                    "}".repeat(20_000)
-                ))),
-                malformed(Malformed::Json(Segment::Payload)),
-            )
-        },
         // exp and nbf types
         case(
             "exp missing",
@@ -364,38 +300,8 @@ fn cases() -> Vec<Case> {
             Err(Error::MissingClaim(Claim::Exp)),
         ),
         case(
-            "exp string",
-            with_claims(&claims_with("exp", &format!("\"{}\"", NOW + 60))),
-            Err(Error::InvalidClaim(Claim::Exp)),
-        ),
-        case(
-            "exp null",
-            with_claims(&claims_with("exp", "null")),
-            Err(Error::InvalidClaim(Claim::Exp)),
-        ),
-        case(
-            "exp bool",
-            with_claims(&claims_with("exp", "true")),
-            Err(Error::InvalidClaim(Claim::Exp)),
-        ),
-        case(
             "exp array",
             with_claims(&claims_with("exp", &format!("[{}]", NOW + 60))),
-            Err(Error::InvalidClaim(Claim::Exp)),
-        ),
-        case(
-            "exp float",
-            with_claims(&claims_with("exp", &format!("{}.5", NOW + 60))),
-            Err(Error::InvalidClaim(Claim::Exp)),
-        ),
-        case(
-            "exp 1e308",
-            with_claims(&claims_with("exp", "1e308")),
-            Err(Error::InvalidClaim(Claim::Exp)),
-        ),
-        case(
-            "exp 2^64",
-            with_claims(&claims_with("exp", "18446744073709551616")),
             Err(Error::InvalidClaim(Claim::Exp)),
         ),
         case(
@@ -431,14 +337,6 @@ fn cases() -> Vec<Case> {
             "exp = now + L: valid",
             with_claims(&claims(NOW - 100, NOW + L, 2, None)),
             Ok(()),
-        ),
-        case(
-            "exp negative: expired",
-            with_claims(&claims_with("exp", "-1")),
-            Err(Error::Expired {
-                exp: at(-1),
-                now: at(NOW),
-            }),
         ),
         case(
             "nbf = now + L: valid",
@@ -503,21 +401,6 @@ fn cases() -> Vec<Case> {
             Err(Error::InvalidIssuer),
         ),
         case(
-            "iss trailing space",
-            with_claims(&claims_with("iss", &format!("\"{ISS} \""))),
-            Err(Error::InvalidIssuer),
-        ),
-        case(
-            "iss upper case",
-            with_claims(&claims_with("iss", &format!("\"{}\"", ISS.to_uppercase()))),
-            Err(Error::InvalidIssuer),
-        ),
-        case(
-            "iss Cyrillic look-alike",
-            with_claims(&claims_with("iss", "\"https://\u{456}ssuer.test\"")),
-            Err(Error::InvalidIssuer),
-        ),
-        case(
             "iss escaped but equal",
             with_claims(&claims_with("iss", r#""https:\/\/issuer\u002etest""#)),
             Ok(()),
@@ -554,11 +437,6 @@ fn cases() -> Vec<Case> {
             Ok(()),
         ),
         case(
-            "aud []",
-            with_claims(&claims_with("aud", "[]")),
-            Err(Error::InvalidClaim(Claim::Aud)),
-        ),
-        case(
             "aud [1, ours]",
             with_claims(&claims_with("aud", &format!("[1,\"{AUD}\"]"))),
             Err(Error::InvalidClaim(Claim::Aud)),
@@ -566,11 +444,6 @@ fn cases() -> Vec<Case> {
         case(
             "aud [ours, null]",
             with_claims(&claims_with("aud", &format!("[\"{AUD}\",null]"))),
-            Err(Error::InvalidClaim(Claim::Aud)),
-        ),
-        case(
-            "aud null",
-            with_claims(&claims_with("aud", "null")),
             Err(Error::InvalidClaim(Claim::Aud)),
         ),
         case(
@@ -686,29 +559,6 @@ fn cases() -> Vec<Case> {
         },
     ];
 
-    // Non-canonical trailing bits in every segment: the same bytes, a different string. The
-    // header (25 bytes) and payload lengths leave unused bits; so does a 256-byte signature.
-    let good = with_header(r#"{"alg":"RS256","kid":"k"}"#);
-    let [gh, gp, gs]: [&str; 3] = good.split('.').collect::<Vec<_>>().try_into().expect("3");
-    for (i, segment, which) in [
-        (0, gh, Segment::Header),
-        (1, gp, Segment::Payload),
-        (2, gs, Segment::Signature),
-    ] {
-        if let Some(bent) = non_canonical(segment) {
-            let token = match i {
-                // Signed as they stand, so only the decoding can refuse them.
-                0 => sign_segments(&bent, gp, &key_a),
-                1 => sign_segments(gh, &bent, &key_a),
-                _ => replace_segment(&good, i, &bent),
-            };
-            cases.push(case(
-                "non-canonical trailing bits",
-                token,
-                malformed(Malformed::Base64(which)),
-            ));
-        }
-    }
     cases
 }
 
@@ -752,16 +602,6 @@ fn every_error_code_is_covered() {
             "unsupported_critical",
         ]
     );
-}
-
-#[test]
-fn non_canonical_helper_bends_every_segment() {
-    // The loop above must not silently skip a segment: each must leave unused bits.
-    let bent = cases()
-        .iter()
-        .filter(|c| c.name == "non-canonical trailing bits")
-        .count();
-    assert_eq!(bent, 3);
 }
 
 #[test]
