@@ -199,8 +199,12 @@ pub enum Malformed {
     /// A segment is not strict unpadded base64url (padding, whitespace, `+`, `/`, or
     /// non-canonical trailing bits).
     Base64(Segment),
-    /// A segment is not valid UTF-8 JSON (including nesting deeper than the parser's limit).
+    /// A segment is not valid UTF-8 JSON, or holds a number outside the `f64` range
+    /// (`1e400`), which cannot be read wherever it stands.
     Json(Segment),
+    /// A segment nests arrays and objects deeper than
+    /// [`MAX_DEPTH`](crate::MAX_DEPTH) levels (the header or claims object is level 1).
+    TooDeep(Segment),
     /// A segment is valid JSON but not an object.
     NotAnObject(Segment),
     /// An object names the same member twice
@@ -219,6 +223,7 @@ impl fmt::Display for Malformed {
             Self::SegmentCount => f.write_str("expected exactly three dot-separated segments"),
             Self::Base64(s) => write!(f, "{s} is not strict unpadded base64url"),
             Self::Json(s) => write!(f, "{s} is not valid JSON"),
+            Self::TooDeep(s) => write!(f, "{s} nests too deep"),
             Self::NotAnObject(s) => write!(f, "{s} is not a JSON object"),
             Self::DuplicateMember(s) => write!(f, "{s} has a duplicate member name"),
             Self::TooManyMembers(s) => write!(f, "{s} has too many members"),

@@ -2,10 +2,23 @@
 //!
 //! Both walk the object once with serde_json, keep nothing but what they check (strings are
 //! borrowed from the decoded segment unless they contain escapes), refuse duplicate member
-//! names, and report typed errors. Every value, even one that is ignored, is walked through
-//! `deserialize_any`, so serde_json's nesting limit (128 levels) refuses deep input before it
-//! can overflow the stack. (serde_json's own `IgnoredAny` skips values iteratively and without
-//! that limit, so it is only used to classify input that already failed.)
+//! names, and report typed errors.
+//!
+//! Every limit is enforced here, in this crate's own code, so that no dependency feature that
+//! another crate in a user's build turns on (Cargo unifies them) can lift it:
+//! - nesting: [`MAX_DEPTH`] levels, counted by the visitors themselves. serde_json's own
+//!   recursion limit (128) is a backstop this limit always reaches first; its
+//!   `unbounded_depth` feature only adds a switch to disable it, which this crate never calls.
+//!   Every value, even an ignored one, is walked through `deserialize_any` so that the count
+//!   sees it (serde_json's `IgnoredAny` skips values without any depth count, so it is only
+//!   used to classify input that already failed).
+//! - members: [`MAX_MEMBERS`] per header or claims object.
+//! - numbers: with serde_json's `arbitrary_precision` feature, a number that does not fit
+//!   `u64`/`i64` arrives as a one-member map (see [`PRIVATE_NUMBER`]) instead of an `f64` or
+//!   an error. The visitors read both forms alike: a finite number is a float, a number outside
+//!   the `f64` range is unreadable JSON, as serde_json's default build decides.
+//! - NumericDates: [`MIN_NUMERIC_DATE`] to [`MAX_NUMERIC_DATE`], checked on the integer
+//!   before `time` sees it (`time/large-dates` widens what `time` accepts).
 
 use core::cell::Cell;
 use core::fmt;
@@ -17,7 +30,23 @@ use time::OffsetDateTime;
 use crate::{AccountId, Claim, CompanyId, Error, Malformed, PartyType, Policy, Segment, Subject};
 
 /// The most members a header or claims object may have: duplicate detection keeps them all.
+/// Objects nested inside them are not limited (only their depth is).
 pub const MAX_MEMBERS: usize = 64;
+
+/// The deepest nesting accepted in a header or claims, counting the header or claims object
+/// itself as level 1 (so `{"x":[[1]]}` is 3 levels deep).
+pub const MAX_DEPTH: usize = 32;
+
+/// The earliest NumericDate accepted for `exp` and `nbf`: -9999-01-01T00:00:00Z.
+pub const MIN_NUMERIC_DATE: i64 = -377_705_116_800;
+
+/// The latest NumericDate accepted for `exp` and `nbf`: 9999-12-31T23:59:59Z.
+pub const MAX_NUMERIC_DATE: i64 = 253_402_300_799;
+
+/// The member name under which serde_json (feature `arbitrary_precision`) hands over a number
+/// it keeps as text. An object of exactly this shape is read as that number whatever the
+/// build, so that the verdict never depends on the feature.
+const PRIVATE_NUMBER: &str = "$serde_json::private::Number";
 
 /// What the header says, as far as verification cares.
 pub(crate) struct Header<'a> {
@@ -216,20 +245,61 @@ enum Value<'de> {
 
 /// How to read arrays and objects met at this value.
 #[derive(Clone, Copy)]
-enum Expect<'p> {
+enum Read<'p> {
     Any,
     Audience(&'p Policy),
     Subject,
 }
 
-impl<'de> DeserializeSeed<'de> for Expect<'_> {
+/// A value to read: how, at which nesting level (the header or claims object is level 1),
+/// and where to record a typed refusal.
+#[derive(Clone, Copy)]
+struct Expect<'c, 'p> {
+    read: Read<'p>,
+    level: usize,
+    cx: &'c Context,
+}
+
+impl<'c, 'p> Expect<'c, 'p> {
+    /// A member value of the top-level object.
+    fn member(cx: &'c Context, read: Read<'p>) -> Self {
+        Self { read, level: 2, cx }
+    }
+
+    /// A member value of the top-level object, read as any value.
+    fn any(cx: &'c Context) -> Self {
+        Self::member(cx, Read::Any)
+    }
+
+    /// A value inside this one, read as any value.
+    fn inner(self) -> Expect<'c, 'p> {
+        Self {
+            read: Read::Any,
+            level: self.level + 1,
+            cx: self.cx,
+        }
+    }
+
+    /// Refuses a container beyond [`MAX_DEPTH`].
+    fn enter<E: de::Error>(self) -> Result<(), E> {
+        if self.level > MAX_DEPTH {
+            Err(self
+                .cx
+                .fail(Error::Malformed(Malformed::TooDeep(self.cx.segment))))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Expect<'_, '_> {
     type Value = Value<'de>;
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Expect<'_> {
+impl<'de> Visitor<'de> for Expect<'_, '_> {
     type Value = Value<'de>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
@@ -256,15 +326,16 @@ impl<'de> Visitor<'de> for Expect<'_> {
         Ok(Value::Null)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let Expect::Audience(policy) = self else {
-            while seq.next_element_seed(Expect::Any)?.is_some() {}
+        self.enter()?;
+        let Read::Audience(policy) = self.read else {
+            while seq.next_element_seed(self.inner())?.is_some() {}
             return Ok(Value::Array {
                 strings: false,
                 matched: None,
             });
         };
         let (mut count, mut strings, mut matched) = (0usize, true, None);
-        while let Some(element) = seq.next_element_seed(Expect::Any)? {
+        while let Some(element) = seq.next_element_seed(self.inner())? {
             count += 1;
             match element {
                 Value::Str(s) => matched = matched.or_else(|| policy.audience_index(&s)),
@@ -277,26 +348,37 @@ impl<'de> Visitor<'de> for Expect<'_> {
         })
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        if !matches!(self, Expect::Subject) {
-            while map.next_key_seed(StrSeed)?.is_some() {
-                map.next_value_seed(Expect::Any)?;
+        let mut next = map.next_key_seed(StrSeed)?;
+        if next.as_deref() == Some(PRIVATE_NUMBER) {
+            let value = map.next_value_seed(self.inner())?;
+            next = map.next_key_seed(StrSeed)?;
+            if let (None, Value::Str(text)) = (&next, &value)
+                && let Some(number) = private_number(text)?
+            {
+                return Ok(number);
             }
-            return Ok(Value::Object(None));
+            // Otherwise an ordinary object, whose first member was not a subject id.
         }
+        self.enter()?;
         let (mut account, mut company, mut valid) = (None, None, true);
-        while let Some(name) = map.next_key_seed(StrSeed)? {
-            let slot = match &*name {
-                "accountId" => &mut account,
-                "companyId" => &mut company,
+        while let Some(name) = next {
+            let slot = match (self.read, &*name) {
+                (Read::Subject, "accountId") => &mut account,
+                (Read::Subject, "companyId") => &mut company,
                 _ => {
-                    map.next_value_seed(Expect::Any)?;
+                    map.next_value_seed(self.inner())?;
+                    next = map.next_key_seed(StrSeed)?;
                     continue;
                 }
             };
-            let value = map.next_value_seed(Expect::Any)?;
+            let value = map.next_value_seed(self.inner())?;
             // A duplicate `accountId` or `companyId` makes the subject ambiguous.
             valid &= slot.is_none();
             *slot = Some(value);
+            next = map.next_key_seed(StrSeed)?;
+        }
+        if !matches!(self.read, Read::Subject) {
+            return Ok(Value::Object(None));
         }
         let id = |v: Value<'_>| match v {
             Value::Int(i) => u64::try_from(i).ok(),
@@ -311,6 +393,21 @@ impl<'de> Visitor<'de> for Expect<'_> {
             (true, Some(a), Ok(c)) => Some(Subject::new(a, c)),
             _ => None,
         }))
+    }
+}
+
+/// Reads the text of a [`PRIVATE_NUMBER`] object: `None` if it is no number (the object is
+/// then an ordinary one), a float if it is finite, and an error, as for unreadable JSON, if
+/// it is outside the `f64` range, which serde_json's default build refuses while parsing.
+fn private_number<'de, E: de::Error>(text: &str) -> Result<Option<Value<'de>>, E> {
+    let number_like = !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
+    match text.parse::<f64>() {
+        Ok(f) if number_like && f.is_finite() => Ok(Some(Value::Float)),
+        Ok(_) if number_like => Err(E::custom("number out of range")),
+        _ => Ok(None),
     }
 }
 
@@ -334,24 +431,22 @@ impl<'de> Visitor<'de> for HeaderVisitor<'_> {
         while let Some(i) = members.next(&mut map, self.cx)? {
             match members.name(i) {
                 "alg" => {
-                    header.alg_rs256 =
-                        matches!(map.next_value_seed(Expect::Any)?, Value::Str(s) if s == "RS256");
+                    header.alg_rs256 = matches!(map.next_value_seed(Expect::any(self.cx))?, Value::Str(s) if s == "RS256");
                 }
                 "typ" => {
-                    header.typ_ok =
-                        matches!(map.next_value_seed(Expect::Any)?, Value::Str(s) if s == "JWT");
+                    header.typ_ok = matches!(map.next_value_seed(Expect::any(self.cx))?, Value::Str(s) if s == "JWT");
                 }
                 "crit" => {
-                    map.next_value_seed(Expect::Any)?;
+                    map.next_value_seed(Expect::any(self.cx))?;
                     header.crit = true;
                 }
-                "kid" => match map.next_value_seed(Expect::Any)? {
+                "kid" => match map.next_value_seed(Expect::any(self.cx))? {
                     Value::Str(s) => header.kid = Some(s),
                     _ => return Err(self.cx.fail(Error::Malformed(Malformed::HeaderMember))),
                 },
                 // jku, jwk, x5u, x5c, … are never used: the caller's key set is the only trust.
                 _ => {
-                    map.next_value_seed(Expect::Any)?;
+                    map.next_value_seed(Expect::any(self.cx))?;
                 }
             }
         }
@@ -377,18 +472,18 @@ impl<'de> Visitor<'de> for ClaimsVisitor<'_, '_> {
         while let Some(i) = members.next(&mut map, cx)? {
             match members.name(i) {
                 "exp" => {
-                    let v = map.next_value_seed(Expect::Any)?;
+                    let v = map.next_value_seed(Expect::any(self.cx))?;
                     claims.exp = Some(numeric_date(v).ok_or_else(|| invalid(Claim::Exp))?);
                 }
                 "nbf" => {
-                    let v = map.next_value_seed(Expect::Any)?;
+                    let v = map.next_value_seed(Expect::any(self.cx))?;
                     claims.nbf = Some(numeric_date(v).ok_or_else(|| invalid(Claim::Nbf))?);
                 }
-                "iss" => match map.next_value_seed(Expect::Any)? {
+                "iss" => match map.next_value_seed(Expect::any(self.cx))? {
                     Value::Str(s) => claims.iss = Some(policy.issuer_index(&s)),
                     _ => return Err(invalid(Claim::Iss)),
                 },
-                "aud" => match map.next_value_seed(Expect::Audience(policy))? {
+                "aud" => match map.next_value_seed(Expect::member(cx, Read::Audience(policy)))? {
                     Value::Str(s) => claims.aud = Some(policy.audience_index(&s)),
                     Value::Array {
                         strings: true,
@@ -396,17 +491,17 @@ impl<'de> Visitor<'de> for ClaimsVisitor<'_, '_> {
                     } => claims.aud = Some(matched),
                     _ => return Err(invalid(Claim::Aud)),
                 },
-                "sub" => match map.next_value_seed(Expect::Subject)? {
+                "sub" => match map.next_value_seed(Expect::member(cx, Read::Subject))? {
                     Value::Object(Some(sub)) => claims.sub = Some(sub),
                     _ => return Err(invalid(Claim::Sub)),
                 },
                 name if name == policy.party_type_claim() => {
-                    let v = map.next_value_seed(Expect::Any)?;
+                    let v = map.next_value_seed(Expect::any(self.cx))?;
                     claims.party_type =
                         Some(party_type(v).ok_or_else(|| invalid(Claim::PartyType))?);
                 }
                 _ => {
-                    map.next_value_seed(Expect::Any)?;
+                    map.next_value_seed(Expect::any(self.cx))?;
                 }
             }
         }
@@ -414,10 +509,13 @@ impl<'de> Visitor<'de> for ClaimsVisitor<'_, '_> {
     }
 }
 
-/// An integer NumericDate that `time` can represent (years −9999 to 9999).
+/// An integer NumericDate from [`MIN_NUMERIC_DATE`] to [`MAX_NUMERIC_DATE`] (years −9999 to
+/// 9999), checked here rather than left to what `time` can represent in this build.
 fn numeric_date(v: Value<'_>) -> Option<OffsetDateTime> {
     match v {
-        Value::Int(i) => OffsetDateTime::from_unix_timestamp(i64::try_from(i).ok()?).ok(),
+        Value::Int(i) if (MIN_NUMERIC_DATE.into()..=MAX_NUMERIC_DATE.into()).contains(&i) => {
+            OffsetDateTime::from_unix_timestamp(i64::try_from(i).ok()?).ok()
+        }
         _ => None,
     }
 }
@@ -443,7 +541,7 @@ impl<'de> Visitor<'de> for PlainObject<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut members = Members::new();
         while members.next(&mut map, self.cx)?.is_some() {
-            map.next_value_seed(Expect::Any)?;
+            map.next_value_seed(Expect::any(self.cx))?;
         }
         Ok(())
     }

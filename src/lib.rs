@@ -55,7 +55,7 @@ mod subject;
 mod verify;
 
 pub use error::{Claim, Error, Malformed, Segment};
-pub use json::MAX_MEMBERS;
+pub use json::{MAX_DEPTH, MAX_MEMBERS, MAX_NUMERIC_DATE, MIN_NUMERIC_DATE};
 pub use jws::Jws;
 pub use key::{
     JwkProblem, KeyError, KeyErrorKind, KeySet, MAX_EXPONENT, MAX_KEYS, MAX_MODULUS_BITS,

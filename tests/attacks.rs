@@ -594,11 +594,11 @@ fn deep_and_dotted_inputs_past_the_size_cap_are_still_refused_cleanly() {
     let cases = [
         (
             deep_header,
-            Error::Malformed(Malformed::Json(Segment::Header)),
+            Error::Malformed(Malformed::TooDeep(Segment::Header)),
         ),
         (
             deep_claims,
-            Error::Malformed(Malformed::Json(Segment::Payload)),
+            Error::Malformed(Malformed::TooDeep(Segment::Payload)),
         ),
         (
             ".".repeat(100_000),

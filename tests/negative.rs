@@ -50,6 +50,14 @@ fn standard_alphabet_header() -> String {
     replace_segment(&token, 0, &header.replace('-', "+").replace('_', "/"))
 }
 
+/// `n` distinct members `"m0":0,"m1":1,…` to splice into an object.
+fn members(n: usize) -> String {
+    (0..n)
+        .map(|i| format!(r#""m{i}":{i}"#))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 fn malformed(m: Malformed) -> Result<(), Error> {
     Err(Error::Malformed(m))
 }
@@ -317,6 +325,165 @@ fn cases() -> Vec<Case> {
         case(
             "nbf absent is fine",
             with_claims(&claims_with("nbf", "")),
+            Ok(()),
+        ),
+        // NumericDate range, enforced by the crate itself: years -9999 to 9999, whatever
+        // `time` can represent in the user's build (time/large-dates lifts its own limit).
+        case(
+            "exp 9999-12-31T23:59:59Z, the latest",
+            with_claims(&claims_with("exp", "253402300799")),
+            Ok(()),
+        ),
+        case(
+            "exp in year 10000",
+            with_claims(&claims_with("exp", "253402300800")),
+            Err(Error::InvalidClaim(Claim::Exp)),
+        ),
+        case(
+            "exp in year 201970",
+            with_claims(&claims_with("exp", "6311390400000")),
+            Err(Error::InvalidClaim(Claim::Exp)),
+        ),
+        case(
+            "nbf -9999-01-01T00:00:00Z, the earliest",
+            with_claims(&claims_with("nbf", "-377705116800")),
+            Ok(()),
+        ),
+        case(
+            "nbf one second before year -9999",
+            with_claims(&claims_with("nbf", "-377705116801")),
+            Err(Error::InvalidClaim(Claim::Nbf)),
+        ),
+        case(
+            "nbf in year 10000",
+            with_claims(&claims_with("nbf", "253402300800")),
+            Err(Error::InvalidClaim(Claim::Nbf)),
+        ),
+        // Numbers: one reading whatever serde_json's features (arbitrary_precision hands big
+        // numbers over differently). A number outside the f64 range cannot be read anywhere.
+        case(
+            "exp 1e400",
+            with_claims(&claims_with("exp", "1e400")),
+            malformed(Malformed::Json(Segment::Payload)),
+        ),
+        case(
+            "ignored claim 1e400",
+            with_claims(&claims_plus(r#""x":1e400"#)),
+            malformed(Malformed::Json(Segment::Payload)),
+        ),
+        case(
+            "ignored claim of 400 digits",
+            with_claims(&claims_plus(&format!(r#""x":{}"#, "9".repeat(400)))),
+            malformed(Malformed::Json(Segment::Payload)),
+        ),
+        case(
+            "ignored claim -1e400",
+            with_claims(&claims_plus(r#""x":[-1e400]"#)),
+            malformed(Malformed::Json(Segment::Payload)),
+        ),
+        case(
+            "ignored big numbers inside the f64 range",
+            with_claims(&claims_plus(
+                r#""x":[18446744073709551616,-9223372036854775809,1e308,-0,0.5,1e-400]"#,
+            )),
+            Ok(()),
+        ),
+        case(
+            "exp 2^70",
+            with_claims(&claims_with("exp", "1180591620717411303424")),
+            Err(Error::InvalidClaim(Claim::Exp)),
+        ),
+        case(
+            "exp -0",
+            with_claims(&claims_with("exp", "-0")),
+            Err(Error::InvalidClaim(Claim::Exp)),
+        ),
+        case(
+            "an object that looks like serde_json's private number",
+            with_claims(&claims_plus(r#""x":{"$serde_json::private::Number":"1"}"#)),
+            Ok(()),
+        ),
+        case(
+            "exp as serde_json's private number object",
+            with_claims(&claims_with(
+                "exp",
+                &format!(r#"{{"$serde_json::private::Number":"{}"}}"#, NOW + 60),
+            )),
+            Err(Error::InvalidClaim(Claim::Exp)),
+        ),
+        // Nesting: the header or claims object is level 1; at most 32 levels.
+        case(
+            "claims nested 32 levels",
+            with_claims(&claims_plus(&format!(
+                r#""x":{}{}"#,
+                "[".repeat(31),
+                "]".repeat(31)
+            ))),
+            Ok(()),
+        ),
+        case(
+            "claims nested 33 levels",
+            with_claims(&claims_plus(&format!(
+                r#""x":{}{}"#,
+                "[".repeat(32),
+                "]".repeat(32)
+            ))),
+            malformed(Malformed::TooDeep(Segment::Payload)),
+        ),
+        case(
+            "sub nested 33 levels",
+            with_claims(&claims_with(
+                "sub",
+                &format!(
+                    r#"{{"accountId":2,"x":{}{}}}"#,
+                    "{\"a\":".repeat(31),
+                    "}".repeat(31)
+                ),
+            )),
+            malformed(Malformed::TooDeep(Segment::Payload)),
+        ),
+        case(
+            "header nested 32 levels",
+            with_header(&format!(
+                r#"{{"alg":"RS256","x":{}{}}}"#,
+                "[".repeat(31),
+                "]".repeat(31)
+            )),
+            Ok(()),
+        ),
+        case(
+            "header nested 33 levels",
+            with_header(&format!(
+                r#"{{"alg":"RS256","x":{}{}}}"#,
+                "[".repeat(32),
+                "]".repeat(32)
+            )),
+            malformed(Malformed::TooDeep(Segment::Header)),
+        ),
+        // Members: the header and the claims object hold at most 64 each.
+        case(
+            "claims with 64 members",
+            with_claims(&claims_plus(&members(59))),
+            Ok(()),
+        ),
+        case(
+            "claims with 65 members",
+            with_claims(&claims_plus(&members(60))),
+            malformed(Malformed::TooManyMembers(Segment::Payload)),
+        ),
+        case(
+            "header with 64 members",
+            with_header(&format!(r#"{{"alg":"RS256",{}}}"#, members(63))),
+            Ok(()),
+        ),
+        case(
+            "header with 65 members",
+            with_header(&format!(r#"{{"alg":"RS256",{}}}"#, members(64))),
+            malformed(Malformed::TooManyMembers(Segment::Header)),
+        ),
+        case(
+            "nested objects are not member-limited",
+            with_claims(&claims_plus(&format!(r#""x":{{{}}}"#, members(200)))),
             Ok(()),
         ),
         // time window, leeway L = 60: valid iff nbf - L <= now < exp + L

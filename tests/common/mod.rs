@@ -7,10 +7,21 @@ use facilioo_jwt::{KeySet, Policy, PublicKey, Verifier};
 use ring::rand::SystemRandom;
 use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 
+/// `tests/data/`, found from this file's own path so that crates which reuse these tests
+/// from another directory (`tests/feature-unification/`) read the same fixtures.
+pub fn data_dir() -> std::path::PathBuf {
+    let this = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file!());
+    let tests = this
+        .ancestors()
+        .nth(2)
+        .expect("tests/common/mod.rs has a grandparent");
+    tests.join("data")
+}
+
 /// Reads a file below `tests/data/`.
 pub fn data(path: &str) -> Vec<u8> {
-    let full = format!("{}/tests/data/{path}", env!("CARGO_MANIFEST_DIR"));
-    std::fs::read(&full).unwrap_or_else(|e| panic!("{full}: {e}"))
+    let full = data_dir().join(path);
+    std::fs::read(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
 }
 
 pub fn data_str(path: &str) -> String {
