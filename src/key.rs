@@ -17,6 +17,11 @@ pub const MAX_MODULUS_BITS: usize = 8192;
 pub const MIN_EXPONENT: u64 = 65537;
 /// The largest public exponent accepted: 2³³ − 1, the largest *ring* verifies with.
 pub const MAX_EXPONENT: u64 = (1 << 33) - 1;
+/// The largest key file [`KeySet::from_file`] reads: 1 MiB. 64 keys of 8192 bits take about
+/// 100 KiB in any supported form (PEM, JWK Set, DER), so this leaves room for comments, JWK
+/// members such as `x5c` chains, and pretty-printing, and still bounds what a mistaken path
+/// (`/dev/zero`, a log file) can make the process read.
+pub const MAX_KEY_FILE_LEN: usize = 1 << 20;
 /// The most keys a [`KeySet`] holds. Without a `kid` every key may be tried, so this bounds the
 /// work one token can cause.
 pub const MAX_KEYS: usize = 64;
@@ -354,6 +359,21 @@ impl KeySet {
         }
     }
 
+    /// Reads a key file of at most [`MAX_KEY_FILE_LEN`] bytes and [loads](Self::load) it.
+    ///
+    /// Reading stops at the cap, so a device such as `/dev/zero` is refused
+    /// ([`KeyErrorKind::FileTooLarge`]) rather than read until memory runs out; a directory is
+    /// [`KeyErrorKind::NotAFile`]. Pipes and process substitution (`<(…)`) work.
+    ///
+    /// ```
+    /// let keys = facilioo_jwt::KeySet::from_file("tests/data/retired-key-2022.pem")?;
+    /// assert_eq!(keys.len(), 1);
+    /// # Ok::<(), facilioo_jwt::KeyError>(())
+    /// ```
+    pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Self, KeyError> {
+        Self::load(&read_bounded(path.as_ref(), MAX_KEY_FILE_LEN)?)
+    }
+
     /// Loads a key file in whatever form it is: PEM bundle, JWK or JWK Set, or DER.
     pub fn load(bytes: &[u8]) -> Result<Self, KeyError> {
         let text = core::str::from_utf8(bytes).ok();
@@ -400,6 +420,23 @@ impl<'a> IntoIterator for &'a KeySet {
     }
 }
 
+/// Reads at most `max` bytes of `path`; more is an error, and so is a directory.
+fn read_bounded(path: &std::path::Path, max: usize) -> Result<Vec<u8>, KeyError> {
+    use std::io::Read as _;
+    let io = |e: std::io::Error| KeyError::set(KeyErrorKind::Io(e.kind()));
+    let file = std::fs::File::open(path).map_err(io)?;
+    if file.metadata().map_err(io)?.is_dir() {
+        return Err(KeyError::set(KeyErrorKind::NotAFile));
+    }
+    let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
+    let mut bytes = Vec::new();
+    file.take(limit).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() > max {
+        return Err(KeyError::set(KeyErrorKind::FileTooLarge));
+    }
+    Ok(bytes)
+}
+
 /// A key that could not be loaded, and which one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KeyError {
@@ -431,7 +468,7 @@ impl KeyError {
 impl fmt::Display for KeyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.block == 0 {
-            write!(f, "key set: {}", self.kind)
+            self.kind.fmt(f)
         } else {
             write!(f, "key {}: {}", self.block, self.kind)
         }
@@ -481,6 +518,12 @@ pub enum KeyErrorKind {
     ExponentTooLarge,
     /// Not valid JSON, or not a JSON object where one belongs.
     Json,
+    /// The key file is longer than [`MAX_KEY_FILE_LEN`] (reading stopped there).
+    FileTooLarge,
+    /// The key file path names a directory.
+    NotAFile,
+    /// The key file could not be read.
+    Io(std::io::ErrorKind),
     /// A JWK member is missing or unacceptable.
     Jwk(JwkProblem),
 }
@@ -514,6 +557,17 @@ impl fmt::Display for KeyErrorKind {
             Self::ExponentTooSmall => write!(f, "public exponent is below {MIN_EXPONENT}"),
             Self::ExponentTooLarge => write!(f, "public exponent is above {MAX_EXPONENT}"),
             Self::Json => f.write_str("invalid JSON or not a JWK object"),
+            Self::FileTooLarge => write!(
+                f,
+                "key file is larger than {} KiB, more than any key set needs",
+                MAX_KEY_FILE_LEN / 1024
+            ),
+            Self::NotAFile => f.write_str("key file path is a directory"),
+            Self::Io(std::io::ErrorKind::NotFound) => f.write_str("key file not found"),
+            Self::Io(std::io::ErrorKind::PermissionDenied) => {
+                f.write_str("key file: permission denied")
+            }
+            Self::Io(kind) => write!(f, "key file cannot be read: {kind}"),
             Self::Jwk(p) => write!(f, "JWK {p}"),
         }
     }

@@ -58,8 +58,8 @@ pub use error::{Claim, Error, Malformed, Segment};
 pub use json::{MAX_DEPTH, MAX_MEMBERS, MAX_NUMERIC_DATE, MIN_NUMERIC_DATE};
 pub use jws::Jws;
 pub use key::{
-    JwkProblem, KeyError, KeyErrorKind, KeySet, MAX_EXPONENT, MAX_KEYS, MAX_MODULUS_BITS,
-    MIN_EXPONENT, MIN_MODULUS_BITS, PemLabel, PublicKey, Thumbprint,
+    JwkProblem, KeyError, KeyErrorKind, KeySet, MAX_EXPONENT, MAX_KEY_FILE_LEN, MAX_KEYS,
+    MAX_MODULUS_BITS, MIN_EXPONENT, MIN_MODULUS_BITS, PemLabel, PublicKey, Thumbprint,
 };
 pub use policy::{
     DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, DEFAULT_PARTY_TYPE_CLAIM, FACILIOO_DEV_AUDIENCE,

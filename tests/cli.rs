@@ -248,3 +248,40 @@ fn verify_usage_and_key_file_errors_exit_2() {
         .args(DEV));
     assert_eq!(code, 2);
 }
+
+#[test]
+fn key_files_are_bounded_and_pipes_still_work() {
+    let too_large = "key file is larger than 1024 KiB, more than any key set needs";
+    for (path, want) in [
+        ("/dev/zero", too_large),
+        ("/dev/urandom", too_large),
+        ("/tmp", "key file path is a directory"),
+    ] {
+        for sub in [
+            &["verify", "--iss", "a", "--aud", "b"][..],
+            &["inspect"][..],
+        ] {
+            let (code, out, err) = run(cli()
+                .args(sub)
+                .args(["--keys", path, "x.y.z"])
+                .timeout(std::time::Duration::from_secs(20)));
+            assert_eq!(code, 2, "{sub:?} {path}: {err}");
+            assert!(out.is_empty(), "{out}");
+            assert_eq!(
+                err.trim(),
+                format!("facilioo-jwt: {path}: {want}").trim_end(),
+                "{sub:?}"
+            );
+        }
+    }
+    // Process substitution: the key arrives through a pipe.
+    let script = format!(
+        "exec {} verify --keys <(cat {}) --iss dev-api.facilioo.de --aud dev-app.facilioo.de --now {INSIDE} {}",
+        env!("CARGO_BIN_EXE_facilioo-jwt"),
+        data_path("retired-key-2022.pem"),
+        example()
+    );
+    let (code, out, err) = run(Command::new("bash").args(["-c", &script]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("valid: account 2"), "{out}");
+}

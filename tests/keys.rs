@@ -376,3 +376,53 @@ fn embedded_facilioo_keys_are_the_documented_ones() {
     let distinct: std::collections::HashSet<_> = set.iter().map(|k| *k.thumbprint()).collect();
     assert_eq!(distinct.len(), 3);
 }
+
+/// A scratch directory of this test process, emptied of nothing: names are unique per test.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("facilioo-jwt-keys-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("scratch dir");
+    dir.join(name)
+}
+
+#[test]
+fn key_files_are_read_with_a_bound() {
+    use facilioo_jwt::MAX_KEY_FILE_LEN;
+    let pem = data_str("keys/rsa2048-a.pkcs1.pem");
+    let ok = scratch("one.pem");
+    std::fs::write(&ok, &pem).expect("write");
+    assert_eq!(KeySet::from_file(&ok).expect("loads").len(), 1);
+
+    // Exactly the cap is read whole (the key, then spaces); one byte more is refused unparsed.
+    let mut at_cap = pem.clone().into_bytes();
+    at_cap.resize(MAX_KEY_FILE_LEN, b' ');
+    let path = scratch("at-cap.pem");
+    std::fs::write(&path, &at_cap).expect("write");
+    assert_eq!(KeySet::from_file(&path).expect("at the cap").len(), 1);
+    at_cap.push(b' ');
+    std::fs::write(&path, &at_cap).expect("write");
+    assert_eq!(
+        kind(KeySet::from_file(&path)),
+        (0, KeyErrorKind::FileTooLarge)
+    );
+
+    // Devices that never end stop at the cap.
+    for device in ["/dev/zero", "/dev/urandom"] {
+        assert_eq!(
+            kind(KeySet::from_file(device)),
+            (0, KeyErrorKind::FileTooLarge),
+            "{device}"
+        );
+    }
+    let dir = std::env::temp_dir();
+    assert_eq!(kind(KeySet::from_file(&dir)), (0, KeyErrorKind::NotAFile));
+    let missing = KeySet::from_file("/nonexistent/keys.pem").expect_err("missing");
+    assert_eq!(
+        missing.kind(),
+        KeyErrorKind::Io(std::io::ErrorKind::NotFound)
+    );
+    assert_eq!(missing.to_string(), "key file not found");
+    assert_eq!(
+        KeyErrorKind::FileTooLarge.to_string(),
+        "key file is larger than 1024 KiB, more than any key set needs"
+    );
+}

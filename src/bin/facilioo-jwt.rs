@@ -99,9 +99,7 @@ impl Common {
         let Some(path) = &self.keys else {
             return Ok(KeySet::facilioo());
         };
-        let shown = path.display();
-        let bytes = std::fs::read(path).map_err(|e| UsageError(format!("{shown}: {e}")))?;
-        KeySet::load(&bytes).map_err(|e| UsageError(format!("{shown}: {e}")))
+        KeySet::from_file(path).map_err(|e| UsageError(format!("{}: {e}", path.display())))
     }
 
     fn now(&self) -> Result<OffsetDateTime, UsageError> {
