@@ -65,6 +65,11 @@ pub(crate) fn verify<'k, 't>(
     max_len: usize,
 ) -> Result<Jws<'k, 't>, Error> {
     let [header, payload, signature] = split(token, max_len)?;
+    // Structure before meaning: all three segments are strict base64url, checked without
+    // decoding (so an over-long signature costs one scan of its characters, nothing more).
+    check_base64url(header, Segment::Header)?;
+    check_base64url(payload, Segment::Payload)?;
+    let sig_len = check_base64url(signature, Segment::Signature)?;
     // The header may only move a key it names to the front; `None` keeps the set's order.
     let first = with_decoded(header, Segment::Header, |bytes| {
         let header = Header::parse(bytes)?;
@@ -73,8 +78,6 @@ pub(crate) fn verify<'k, 't>(
             .and_then(|kid| keys.iter().position(|k| k.answers_to(&kid))))
     })?;
 
-    let sig_len = decoded_len(signature.len())
-        .ok_or(Error::Malformed(Malformed::Base64(Segment::Signature)))?;
     if sig_len > MAX_SIGNATURE_LEN {
         return Err(Error::InvalidSignature);
     }
@@ -102,6 +105,41 @@ pub(crate) fn verify<'k, 't>(
         }
     }
     Err(Error::InvalidSignature)
+}
+
+/// The value of each base64url character, [`INVALID`] for every other byte.
+const BASE64URL: [u8; 256] = {
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let mut table = [INVALID; 256];
+    let mut i = 0;
+    while i < alphabet.len() {
+        table[alphabet[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
+const INVALID: u8 = 0xff;
+
+/// Checks that `segment` is strict unpadded base64url (RFC 7515 §2): only the URL-safe
+/// alphabet, no padding or whitespace, a length that is not 1 mod 4, and zero unused bits in
+/// the last character. Returns the decoded length. Nothing is decoded.
+pub(crate) fn check_base64url(segment: &str, which: Segment) -> Result<usize, Error> {
+    let err = Error::Malformed(Malformed::Base64(which));
+    let bytes = segment.as_bytes();
+    if bytes.iter().any(|b| BASE64URL[usize::from(*b)] == INVALID) {
+        return Err(err);
+    }
+    let len = decoded_len(bytes.len()).ok_or(err)?;
+    // The last character of a 2- or 3-character group carries 4 or 2 bits that no byte uses.
+    let unused_bits = match bytes.len() % 4 {
+        2 => 0b1111,
+        3 => 0b11,
+        _ => 0,
+    };
+    match bytes.last() {
+        Some(last) if BASE64URL[usize::from(*last)] & unused_bits != 0 => Err(err),
+        _ => Ok(len),
+    }
 }
 
 /// The exact decoded length of `encoded_len` unpadded base64 characters, `None` where no

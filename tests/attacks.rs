@@ -416,6 +416,18 @@ fn catalogue() -> Vec<Attack> {
             forged,
         ),
         attack("empty signature", format!("{gh}.{gp}."), forged),
+        // An over-long segment of characters outside the alphabet is malformed, not merely too
+        // long: the characters are checked before the length, and nothing of it is decoded.
+        attack(
+            "1368 '+' as the signature",
+            format!("{gh}.{gp}.{}", "+".repeat(1368)),
+            bad(Malformed::Base64(Segment::Signature)),
+        ),
+        attack(
+            "1364 'A' and '==' as the signature",
+            format!("{gh}.{gp}.{}==", "A".repeat(1364)),
+            bad(Malformed::Base64(Segment::Signature)),
+        ),
         // A mistyped exp read as "absent", and so never checked, is a bug generic crates have had;
         // RFC 7519 §4.1.4: exp is a NumericDate.
         attack(

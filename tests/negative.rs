@@ -803,3 +803,75 @@ fn http_status_and_expired_flag() {
         "token expired at 1970-01-01T00:00:00Z (checked at 1970-01-01T00:00:01Z)"
     );
 }
+
+/// `KeySet::verify_jws` keeps its own contract: three strict base64url segments, the payload
+/// included, even when the signature over the segment as it stands is valid.
+#[test]
+fn verify_jws_checks_the_payload_segment() {
+    let keys = common::keys(&["rsa2048-a"]);
+    let key_a = signer("rsa2048-a");
+    let good = with_claims(&good_claims());
+    let [gh, gp, _]: [&str; 3] = good.split('.').collect::<Vec<_>>().try_into().expect("3");
+    let bent = common::non_canonical(&b64("{}")).expect("a 3-character segment");
+    for (name, payload) in [
+        ("padded", format!("{gp}==")),
+        ("standard alphabet", format!("{gp}+/")),
+        ("trailing space", format!("{gp} ")),
+        ("non-ASCII", format!("{gp}é")),
+        ("length 1 mod 4", format!("{}A", &gp[..gp.len() - gp.len() % 4])),
+        ("non-zero trailing bits", bent),
+    ] {
+        let token = sign_segments(gh, &payload, &key_a);
+        assert_eq!(
+            keys.verify_jws(&token, 1 << 16).map(|_| ()),
+            malformed(Malformed::Base64(Segment::Payload)),
+            "{name}"
+        );
+        // And the same through the verifier.
+        assert_eq!(
+            Verifier::new(keys.clone(), common::policy())
+                .verify(&token, at(NOW))
+                .map(|_| ()),
+            malformed(Malformed::Base64(Segment::Payload)),
+            "{name}"
+        );
+    }
+}
+
+/// A segment outside the base64url alphabet, or padded, is `malformed` whatever its length;
+/// a well-formed signature of the wrong length for every key is `invalid_signature`.
+#[test]
+fn signature_characters_are_checked_before_its_length() {
+    let keys = common::keys(&["rsa2048-a"]);
+    let good = with_claims(&good_claims());
+    let [gh, gp, _]: [&str; 3] = good.split('.').collect::<Vec<_>>().try_into().expect("3");
+    for (name, sig, want) in [
+        (
+            "1368 '+'",
+            "+".repeat(1368),
+            malformed(Malformed::Base64(Segment::Signature)),
+        ),
+        (
+            "1364 'A' and '=='",
+            format!("{}==", "A".repeat(1364)),
+            malformed(Malformed::Base64(Segment::Signature)),
+        ),
+        (
+            "1366 'A' (1024 bytes: no key that long)",
+            "A".repeat(1366),
+            Err(Error::InvalidSignature),
+        ),
+        (
+            "1368 'A' (1026 bytes, over 8192 bits)",
+            "A".repeat(1368),
+            Err(Error::InvalidSignature),
+        ),
+    ] {
+        let token = format!("{gh}.{gp}.{sig}");
+        assert_eq!(
+            keys.verify_jws(&token, 1 << 16).map(|_| ()),
+            want,
+            "{name}"
+        );
+    }
+}
