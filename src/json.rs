@@ -82,7 +82,31 @@ pub(crate) struct RawClaims {
     pub(crate) iss: Option<Option<usize>>,
     pub(crate) aud: Option<Option<usize>>,
     pub(crate) sub: Option<Subject>,
-    pub(crate) party_type: Option<PartyType>,
+    pub(crate) party_type: PartyTypeClaim,
+}
+
+/// The party-type claim as found. Only a policy that requires a party type looks further than
+/// [`PartyTypeClaim::known`]: the claim's name is not published, so it must never refuse a
+/// token on its own.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum PartyTypeClaim {
+    /// Absent or `null`.
+    #[default]
+    Absent,
+    /// A facilioo id (known or not) or a documented name.
+    Read(PartyType),
+    /// Anything else: a negative or too large number, another string, another type.
+    Unreadable,
+}
+
+impl PartyTypeClaim {
+    /// The party type, if the claim could be read.
+    pub(crate) fn known(self) -> Option<PartyType> {
+        match self {
+            Self::Read(p) => Some(p),
+            Self::Absent | Self::Unreadable => None,
+        }
+    }
 }
 
 impl RawClaims {
@@ -496,9 +520,7 @@ impl<'de> Visitor<'de> for ClaimsVisitor<'_, '_> {
                     _ => return Err(invalid(Claim::Sub)),
                 },
                 name if name == policy.party_type_claim() => {
-                    let v = map.next_value_seed(Expect::any(self.cx))?;
-                    claims.party_type =
-                        Some(party_type(v).ok_or_else(|| invalid(Claim::PartyType))?);
+                    claims.party_type = party_type(map.next_value_seed(Expect::any(self.cx))?);
                 }
                 _ => {
                     map.next_value_seed(Expect::any(self.cx))?;
@@ -520,13 +542,15 @@ fn numeric_date(v: Value<'_>) -> Option<OffsetDateTime> {
     }
 }
 
-/// An integer id or an exact documented name.
-fn party_type(v: Value<'_>) -> Option<PartyType> {
-    match v {
+/// An integer id (`u32`) or an exact documented name; `null` is absent.
+fn party_type(v: Value<'_>) -> PartyTypeClaim {
+    let read = match v {
+        Value::Null => return PartyTypeClaim::Absent,
         Value::Int(i) => u32::try_from(i).ok().map(PartyType::from_id),
         Value::Str(s) => PartyType::from_name(&s),
         _ => None,
-    }
+    };
+    read.map_or(PartyTypeClaim::Unreadable, PartyTypeClaim::Read)
 }
 
 struct PlainObject<'c> {

@@ -102,9 +102,15 @@ impl Policy {
         self
     }
 
-    /// Requires the token's party type to be one of `allowed`; a token without one, or with
-    /// another, is refused with [`Error::PartyTypeNotAllowed`](crate::Error::PartyTypeNotAllowed).
-    /// An empty list allows none.
+    /// Requires the token's party type to be one of `allowed`. A token whose party-type claim
+    /// is absent or `null`, or names another type, is refused with
+    /// [`Error::PartyTypeNotAllowed`](crate::Error::PartyTypeNotAllowed); one whose claim
+    /// cannot be read (a negative or too large number, a string that is no documented name,
+    /// any other type) with [`Error::InvalidClaim`](crate::Error::InvalidClaim). An empty list
+    /// allows none.
+    ///
+    /// Without this call the claim never refuses a token: its name is a guess (facilioo does
+    /// not publish it), so a policy that does not use it must not depend on it.
     pub fn with_allowed_party_types(
         mut self,
         allowed: impl IntoIterator<Item = PartyType>,

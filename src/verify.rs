@@ -2,7 +2,7 @@
 
 use time::OffsetDateTime;
 
-use crate::json::RawClaims;
+use crate::json::{PartyTypeClaim, RawClaims};
 use crate::jws::{self, Jws};
 use crate::{Claim, Error, KeySet, PartyType, Policy, PublicKey, Segment, Subject};
 
@@ -102,16 +102,15 @@ pub(crate) fn check_claims<'p>(
     };
     let subject = claims.sub.ok_or(Error::MissingClaim(Claim::Sub))?;
     if let Some(allowed) = policy.allowed_party_types() {
-        let ok = claims
-            .party_type
-            .is_some_and(|p| allowed.iter().any(|a| a.id() == p.id()));
-        if !ok {
-            return Err(Error::PartyTypeNotAllowed(claims.party_type));
+        match claims.party_type {
+            PartyTypeClaim::Unreadable => return Err(Error::InvalidClaim(Claim::PartyType)),
+            PartyTypeClaim::Read(p) if allowed.iter().any(|a| a.id() == p.id()) => {}
+            other => return Err(Error::PartyTypeNotAllowed(other.known())),
         }
     }
     Ok(CheckedClaims {
         subject,
-        party_type: claims.party_type,
+        party_type: claims.party_type.known(),
         issuer,
         audience,
         nbf: claims.nbf,
@@ -160,7 +159,10 @@ impl<'p> CheckedClaims<'p> {
         self.subject
     }
 
-    /// The account's party type, if the token carries the configured claim.
+    /// The account's party type: `None` when the configured claim is absent, `null`, or
+    /// unreadable (a negative or too large number, a string that is no documented name, any
+    /// other type). Such a token is refused only by a policy that requires party types
+    /// ([`Policy::with_allowed_party_types`](crate::Policy::with_allowed_party_types)).
     pub fn party_type(&self) -> Option<PartyType> {
         self.party_type
     }

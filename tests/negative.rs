@@ -669,27 +669,96 @@ fn cases() -> Vec<Case> {
             with_claims(&claims_with("sub", r#"{"accountId":2,"name":{"x":[1]}}"#)),
             Ok(()),
         ),
-        // party type
+        // party type: its claim name is a guess, so unless the policy requires a party type,
+        // nothing about the claim refuses a token (absent, null and unreadable all read None).
         case(
-            "party type unknown name",
+            "party type unknown name, not required",
             with_claims(&claims_plus(r#""partyType":"Landlord""#)),
-            Err(Error::InvalidClaim(Claim::PartyType)),
+            Ok(()),
         ),
         case(
-            "party type negative",
+            "party type negative, not required",
             with_claims(&claims_plus(r#""partyType":-5"#)),
-            Err(Error::InvalidClaim(Claim::PartyType)),
+            Ok(()),
         ),
         case(
-            "party type bool",
+            "party type bool, not required",
             with_claims(&claims_plus(r#""partyType":true"#)),
-            Err(Error::InvalidClaim(Claim::PartyType)),
+            Ok(()),
+        ),
+        case(
+            "party type null, not required",
+            with_claims(&claims_plus(r#""partyType":null"#)),
+            Ok(()),
+        ),
+        case(
+            "party type an object, not required",
+            with_claims(&claims_plus(r#""partyType":{"id":5}"#)),
+            Ok(()),
+        ),
+        case(
+            "party type \"5\", not required",
+            with_claims(&claims_plus(r#""partyType":"5""#)),
+            Ok(()),
+        ),
+        case(
+            "party type over u32, not required",
+            with_claims(&claims_plus(r#""partyType":4294967296"#)),
+            Ok(()),
         ),
         case(
             "party type unknown id kept",
             with_claims(&claims_plus(r#""partyType":99"#)),
             Ok(()),
         ),
+        Case {
+            policy: contractors.clone(),
+            ..case(
+                "party type unknown name, required",
+                with_claims(&claims_plus(r#""partyType":"Landlord""#)),
+                Err(Error::InvalidClaim(Claim::PartyType)),
+            )
+        },
+        Case {
+            policy: contractors.clone(),
+            ..case(
+                "party type negative, required",
+                with_claims(&claims_plus(r#""partyType":-5"#)),
+                Err(Error::InvalidClaim(Claim::PartyType)),
+            )
+        },
+        Case {
+            policy: contractors.clone(),
+            ..case(
+                "party type an object, required",
+                with_claims(&claims_plus(r#""partyType":{"id":5}"#)),
+                Err(Error::InvalidClaim(Claim::PartyType)),
+            )
+        },
+        Case {
+            policy: contractors.clone(),
+            ..case(
+                "party type \"5\", required",
+                with_claims(&claims_plus(r#""partyType":"5""#)),
+                Err(Error::InvalidClaim(Claim::PartyType)),
+            )
+        },
+        Case {
+            policy: contractors.clone(),
+            ..case(
+                "party type null, required",
+                with_claims(&claims_plus(r#""partyType":null"#)),
+                Err(Error::PartyTypeNotAllowed(None)),
+            )
+        },
+        Case {
+            policy: contractors.clone(),
+            ..case(
+                "party type unknown id, required",
+                with_claims(&claims_plus(r#""partyType":99"#)),
+                Err(Error::PartyTypeNotAllowed(Some(PartyType::Unknown(99)))),
+            )
+        },
         Case {
             policy: contractors.clone(),
             ..case(
@@ -818,7 +887,10 @@ fn verify_jws_checks_the_payload_segment() {
         ("standard alphabet", format!("{gp}+/")),
         ("trailing space", format!("{gp} ")),
         ("non-ASCII", format!("{gp}é")),
-        ("length 1 mod 4", format!("{}A", &gp[..gp.len() - gp.len() % 4])),
+        (
+            "length 1 mod 4",
+            format!("{}A", &gp[..gp.len() - gp.len() % 4]),
+        ),
         ("non-zero trailing bits", bent),
     ] {
         let token = sign_segments(gh, &payload, &key_a);
@@ -868,10 +940,6 @@ fn signature_characters_are_checked_before_its_length() {
         ),
     ] {
         let token = format!("{gh}.{gp}.{sig}");
-        assert_eq!(
-            keys.verify_jws(&token, 1 << 16).map(|_| ()),
-            want,
-            "{name}"
-        );
+        assert_eq!(keys.verify_jws(&token, 1 << 16).map(|_| ()), want, "{name}");
     }
 }

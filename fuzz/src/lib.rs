@@ -157,6 +157,9 @@ impl Expected {
 fn oracle(claims: &[u8], restricted: bool) -> Result<Expected, &'static str> {
     let v: Value = serde_json::from_slice(claims).map_err(|_| "not JSON")?;
     let obj = v.as_object().ok_or("not an object")?;
+    if depth(&v) > facilioo_jwt::MAX_DEPTH {
+        return Err("nested too deep");
+    }
     // NumericDate: an integer `time` can represent (years -9999..=9999).
     let date = |name: &str| -> Result<Option<i64>, &'static str> {
         match obj.get(name) {
@@ -207,20 +210,27 @@ fn oracle(claims: &[u8], restricted: bool) -> Result<Expected, &'static str> {
         None | Some(Value::Null) => None,
         Some(c) => Some(c.as_u64().ok_or("bad companyId")?),
     };
+    // The party-type claim refuses nothing unless the policy requires one; then absent or
+    // null is "not allowed" and anything unreadable is an invalid claim.
     let party = match obj.get("partyType") {
-        None => None,
-        Some(Value::String(name)) => {
-            Some(PartyType::from_name(name).ok_or("unknown party name")?.id())
-        }
-        Some(p) => Some(
-            p.as_u64()
-                .and_then(|id| u32::try_from(id).ok())
-                .ok_or("bad party type")?,
-        ),
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(name)) => PartyType::from_name(name).map(|p| Some(p.id())).ok_or(()),
+        Some(p) => p
+            .as_u64()
+            .and_then(|id| u32::try_from(id).ok())
+            .map(Some)
+            .ok_or(()),
     };
-    if restricted && !party.is_some_and(|p| ALLOWED.iter().any(|a| a.id() == p)) {
-        return Err("party type not allowed");
+    if restricted {
+        match party {
+            Err(()) => return Err("party type unreadable"),
+            Ok(p) if !p.is_some_and(|p| ALLOWED.iter().any(|a| a.id() == p)) => {
+                return Err("party type not allowed");
+            }
+            Ok(_) => {}
+        }
     }
+    let party = party.unwrap_or(None);
     Ok(Expected {
         account,
         company,
@@ -548,6 +558,16 @@ impl Spec {
     }
 }
 
+/// How deep a value nests: a scalar is 0, an array or object one more than its deepest item.
+fn depth(v: &Value) -> usize {
+    let items: Box<dyn Iterator<Item = &Value>> = match v {
+        Value::Array(a) => Box::new(a.iter()),
+        Value::Object(o) => Box::new(o.values()),
+        _ => return 0,
+    };
+    1 + items.map(depth).max().unwrap_or(0)
+}
+
 /// Whether a header (as members) passes the documented header rules, checked over `Value`.
 fn header_ok(members: &[(String, String)]) -> bool {
     let unique = members
@@ -565,8 +585,11 @@ fn header_ok(members: &[(String, String)]) -> bool {
         && value("crit").is_none()
         && value("typ").is_none_or(|t| t == Some(Value::from("JWT")))
         && matches!(value("kid"), None | Some(Some(Value::String(_))))
-        // Every member value must be JSON for the header to parse at all.
-        && members.iter().all(|(_, v)| serde_json::from_str::<Value>(v).is_ok())
+        // Every member value must be JSON for the header to parse at all, and nest no deeper
+        // than the limit allows below the header object.
+        && members.iter().all(|(_, v)| {
+            serde_json::from_str::<Value>(v).is_ok_and(|v| depth(&v) < facilioo_jwt::MAX_DEPTH)
+        })
 }
 
 /// Builds, signs and mutates the token, verifies it under two policies, and checks each
