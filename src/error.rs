@@ -34,11 +34,17 @@ pub enum Error {
     /// The header's `alg` is missing, not a string, or anything but exactly `RS256`
     /// ([RFC 8725 §3.1](https://www.rfc-editor.org/rfc/rfc8725#section-3.1)). No key was tried.
     UnsupportedAlgorithm,
-    /// The header has a `crit` member. This crate understands no extension, so by
-    /// [RFC 7515 §4.1.11](https://www.rfc-editor.org/rfc/rfc7515#section-4.1.11) it must refuse.
+    /// The header has a `crit` member: this crate understands no extension, so by
+    /// [RFC 7515 §4.1.11](https://www.rfc-editor.org/rfc/rfc7515#section-4.1.11) it must
+    /// refuse. Also for a `b64` member (any value), the
+    /// [RFC 7797](https://www.rfc-editor.org/rfc/rfc7797) extension that changes what the
+    /// signature covers.
     UnsupportedCritical,
     /// The header's `typ` is present and not exactly `JWT`
-    /// ([RFC 7519 §5.1](https://www.rfc-editor.org/rfc/rfc7519#section-5.1)).
+    /// ([RFC 7519 §5.1](https://www.rfc-editor.org/rfc/rfc7519#section-5.1)), or the header
+    /// has a `cty` member (any value): `cty` announces a nested JWT or other content
+    /// ([RFC 7519 §5.2](https://www.rfc-editor.org/rfc/rfc7519#section-5.2)), whose claims this
+    /// crate would never read.
     InvalidType,
     /// No key of the set verified the signature. Deliberately without detail.
     InvalidSignature,
@@ -139,9 +145,9 @@ impl fmt::Display for Error {
                 f.write_str("unsupported algorithm: only RS256 is accepted")
             }
             Self::UnsupportedCritical => {
-                f.write_str("the header lists critical extensions (crit), none are supported")
+                f.write_str("the header uses an extension (crit or b64), none are supported")
             }
-            Self::InvalidType => f.write_str("header typ is not JWT"),
+            Self::InvalidType => f.write_str("header typ is not JWT, or the header has a cty"),
             Self::InvalidSignature => f.write_str("signature not verified by any trusted key"),
             Self::Expired { exp, now } => write!(
                 f,

@@ -52,20 +52,24 @@ const PRIVATE_NUMBER: &str = "$serde_json::private::Number";
 pub(crate) struct Header<'a> {
     pub(crate) alg_rs256: bool,
     pub(crate) typ_ok: bool,
-    pub(crate) crit: bool,
+    /// `crit` or `b64` is present: an extension this crate does not implement.
+    pub(crate) extension: bool,
+    /// `cty` is present: the payload is declared to be something other than plain claims.
+    pub(crate) cty: bool,
     pub(crate) kid: Option<Cow<'a, str>>,
 }
 
 impl<'a> Header<'a> {
-    /// Parses a decoded header and applies the header rules, in order: alg, crit, typ.
+    /// Parses a decoded header and applies the header rules, in order: `alg`, then `crit` and
+    /// `b64`, then `typ` and `cty`.
     pub(crate) fn parse(bytes: &'a [u8]) -> Result<Self, Error> {
         let cx = Context::new(Segment::Header);
         let header = parse_object(bytes, &cx, HeaderVisitor { cx: &cx })?;
         if !header.alg_rs256 {
             Err(Error::UnsupportedAlgorithm)
-        } else if header.crit {
+        } else if header.extension {
             Err(Error::UnsupportedCritical)
-        } else if !header.typ_ok {
+        } else if !header.typ_ok || header.cty {
             Err(Error::InvalidType)
         } else {
             Ok(header)
@@ -449,7 +453,8 @@ impl<'de> Visitor<'de> for HeaderVisitor<'_> {
         let mut header = Header {
             alg_rs256: false,
             typ_ok: true,
-            crit: false,
+            extension: false,
+            cty: false,
             kid: None,
         };
         while let Some(i) = members.next(&mut map, self.cx)? {
@@ -460,9 +465,17 @@ impl<'de> Visitor<'de> for HeaderVisitor<'_> {
                 "typ" => {
                     header.typ_ok = matches!(map.next_value_seed(Expect::any(self.cx))?, Value::Str(s) if s == "JWT");
                 }
-                "crit" => {
+                // RFC 7515 §4.1.11: no extension is understood, so any `crit` is refused;
+                // RFC 7797 `b64` changes what the signature covers, so it is refused too.
+                "crit" | "b64" => {
                     map.next_value_seed(Expect::any(self.cx))?;
-                    header.crit = true;
+                    header.extension = true;
+                }
+                // RFC 7519 §5.2: `cty` announces a nested JWT (or other content), whose
+                // claims this crate would never read.
+                "cty" => {
+                    map.next_value_seed(Expect::any(self.cx))?;
+                    header.cty = true;
                 }
                 "kid" => match map.next_value_seed(Expect::any(self.cx))? {
                     Value::Str(s) => header.kid = Some(s),

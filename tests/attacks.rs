@@ -357,6 +357,24 @@ fn catalogue() -> Vec<Attack> {
                 max: 8192,
             }),
         ),
+        // Header members that change how the token is read: a nested JWT announced by `cty`
+        // (RFC 7519 §5.2; the inner token's claims would never be checked), and RFC 7797's
+        // unencoded payload, where `b64: false` makes the signature cover other bytes.
+        attack(
+            "cty JWT around a token",
+            header_a(r#"{"alg":"RS256","cty":"JWT"}"#),
+            Err(Error::InvalidType),
+        ),
+        attack(
+            "b64 false with crit",
+            header_a(r#"{"alg":"RS256","b64":false,"crit":["b64"]}"#),
+            Err(Error::UnsupportedCritical),
+        ),
+        attack(
+            "b64 false without crit",
+            header_a(r#"{"alg":"RS256","b64":false}"#),
+            Err(Error::UnsupportedCritical),
+        ),
         // Lenient base64 (RFC 7515 §2: base64url with no padding, line breaks or whitespace).
         attack(
             "padded header",

@@ -230,6 +230,31 @@ fn cases() -> Vec<Case> {
         ),
         case("typ absent", with_header(r#"{"alg":"RS256"}"#), Ok(())),
         case(
+            "cty JWT: a nested token",
+            with_header(r#"{"alg":"RS256","typ":"JWT","cty":"JWT"}"#),
+            Err(Error::InvalidType),
+        ),
+        case(
+            "cty of another content type",
+            with_header(r#"{"alg":"RS256","cty":"application/json"}"#),
+            Err(Error::InvalidType),
+        ),
+        case(
+            "b64 false (RFC 7797)",
+            with_header(r#"{"alg":"RS256","b64":false}"#),
+            Err(Error::UnsupportedCritical),
+        ),
+        case(
+            "b64 true",
+            with_header(r#"{"alg":"RS256","b64":true}"#),
+            Err(Error::UnsupportedCritical),
+        ),
+        case(
+            "x5t and x5t#S256 ignored",
+            with_header(r#"{"alg":"RS256","x5t":"abc","x5t#S256":"def"}"#),
+            Ok(()),
+        ),
+        case(
             "unknown kid is only a hint",
             with_header(r#"{"alg":"RS256","kid":"../../etc/passwd"}"#),
             Ok(()),

@@ -281,7 +281,7 @@ enum Name {
 
 impl Name {
     fn text(&self) -> String {
-        const KNOWN: [&str; 12] = [
+        const KNOWN: [&str; 14] = [
             "exp",
             "nbf",
             "iss",
@@ -294,6 +294,8 @@ impl Name {
             "kid",
             "crit",
             "jwk",
+            "cty",
+            "b64",
         ];
         match self {
             Self::Known(i) => KNOWN[usize::from(*i) % KNOWN.len()].to_owned(),
@@ -583,6 +585,8 @@ fn header_ok(members: &[(String, String)]) -> bool {
     unique
         && value("alg") == Some(Some(Value::from("RS256")))
         && value("crit").is_none()
+        && value("b64").is_none()
+        && value("cty").is_none()
         && value("typ").is_none_or(|t| t == Some(Value::from("JWT")))
         && matches!(value("kid"), None | Some(Some(Value::String(_))))
         // Every member value must be JSON for the header to parse at all, and nest no deeper
