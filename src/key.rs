@@ -72,8 +72,8 @@ impl PublicKey {
     /// `sig` and `key_ops` must include `verify`. A JWK with private members is refused. Its
     /// `kid`, if any, becomes [`PublicKey::kid`].
     pub fn from_jwk(jwk: &str) -> Result<Self, KeyError> {
-        let value: serde_json::Value =
-            serde_json::from_str(jwk).map_err(|_| KeyError::first(KeyErrorKind::Json))?;
+        let value: serde_json::Value = serde_json::from_str(without_bom(jwk))
+            .map_err(|_| KeyError::first(KeyErrorKind::Json))?;
         Self::jwk(&value).map_err(KeyError::first)
     }
 
@@ -145,6 +145,9 @@ impl PublicKey {
         }
         if bits > MAX_MODULUS_BITS {
             return Err(KeyErrorKind::ModulusTooLarge { bits });
+        }
+        if n.last().is_none_or(|last| last & 1 == 0) {
+            return Err(KeyErrorKind::ModulusEven);
         }
         if e.last().is_none_or(|last| last & 1 == 0) {
             return Err(KeyErrorKind::ExponentEven);
@@ -311,7 +314,9 @@ impl KeySet {
     }
 
     /// Loads every key of a PEM bundle: `BEGIN RSA PUBLIC KEY` (PKCS#1) and `BEGIN PUBLIC
-    /// KEY` (SPKI) blocks, mixed, with any text between blocks. Errors name the 1-based block.
+    /// KEY` (SPKI) blocks, mixed, with any text between blocks. Lines may end in LF, CRLF or
+    /// CR, and a leading byte-order mark is ignored. Errors name the 1-based block and the
+    /// reason, e.g. how many dashes a damaged `BEGIN` or `END` line has.
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
         let mut keys = Vec::new();
         for (i, block) in PemBlocks::new(pem).enumerate() {
@@ -342,8 +347,8 @@ impl KeySet {
 
     /// Loads a JWK, or a JWK Set (`{"keys":[…]}`, every key must be a valid RS256 key).
     pub fn from_jwk(json: &str) -> Result<Self, KeyError> {
-        let value: serde_json::Value =
-            serde_json::from_str(json).map_err(|_| KeyError::first(KeyErrorKind::Json))?;
+        let value: serde_json::Value = serde_json::from_str(without_bom(json))
+            .map_err(|_| KeyError::first(KeyErrorKind::Json))?;
         match value.get("keys") {
             Some(serde_json::Value::Array(keys)) => {
                 let keys = keys
@@ -375,8 +380,9 @@ impl KeySet {
     }
 
     /// Loads a key file in whatever form it is: PEM bundle, JWK or JWK Set, or DER.
+    /// A leading UTF-8 byte-order mark is ignored.
     pub fn load(bytes: &[u8]) -> Result<Self, KeyError> {
-        let text = core::str::from_utf8(bytes).ok();
+        let text = core::str::from_utf8(bytes).ok().map(without_bom);
         match text {
             Some(t) if t.contains("-----BEGIN") => Self::from_pem(t),
             Some(t) if t.trim_start().starts_with('{') => Self::from_jwk(t),
@@ -486,10 +492,21 @@ pub enum KeyErrorKind {
     /// More than [`MAX_KEYS`] keys.
     TooManyKeys,
     /// A PEM block's label is neither `RSA PUBLIC KEY` nor `PUBLIC KEY` (a certificate or a
-    /// private key, say), or its `-----BEGIN …-----` line is damaged.
+    /// private key, say).
     UnsupportedPemLabel,
-    /// A PEM block's footer is not exactly `-----END <label>-----`, e.g. a dash is missing.
-    BadPemFooter(PemLabel),
+    /// A PEM block's `BEGIN` line does not have exactly five dashes on each side.
+    BadPemHeader {
+        /// The dashes before `BEGIN` and after the label (at most 255 counted).
+        dashes: (u8, u8),
+    },
+    /// A PEM block's footer is not exactly `-----END <label>-----`: a dash missing or extra
+    /// (`dashes` is not `(5, 5)`), or another label.
+    BadPemFooter {
+        /// The label the block began with.
+        label: PemLabel,
+        /// The dashes before `END` and after the label (at most 255 counted).
+        dashes: (u8, u8),
+    },
     /// A PEM block has no footer before the end of input or the next `-----BEGIN`.
     UnterminatedPem(PemLabel),
     /// Invalid base64 (PEM body) or base64url (JWK `n`/`e`).
@@ -510,6 +527,9 @@ pub enum KeyErrorKind {
         /// The modulus size found.
         bits: usize,
     },
+    /// The modulus is even: a product of two odd primes never is, and no signature can verify
+    /// under it.
+    ModulusEven,
     /// The public exponent is even.
     ExponentEven,
     /// The public exponent is below [`MIN_EXPONENT`] (e.g. 3).
@@ -534,11 +554,26 @@ impl fmt::Display for KeyErrorKind {
             Self::Empty => f.write_str("no key found"),
             Self::TooManyKeys => write!(f, "more than {MAX_KEYS} keys"),
             Self::UnsupportedPemLabel => f.write_str(
-                "PEM block is not `-----BEGIN RSA PUBLIC KEY-----` or `-----BEGIN PUBLIC KEY-----`",
+                "PEM block is not `-----BEGIN RSA PUBLIC KEY-----` or `-----BEGIN PUBLIC KEY-----` \
+                 (a certificate or a private key?)",
             ),
-            Self::BadPemFooter(label) => write!(
+            Self::BadPemHeader { dashes } => write!(
                 f,
-                "PEM footer must be exactly `-----END {label}-----` (is a dash missing?)"
+                "PEM header must be exactly `-----BEGIN RSA PUBLIC KEY-----` or \
+                 `-----BEGIN PUBLIC KEY-----`: {}",
+                DashCount("BEGIN", *dashes)
+            ),
+            Self::BadPemFooter {
+                label,
+                dashes: (5, 5),
+            } => write!(
+                f,
+                "PEM footer must be exactly `-----END {label}-----`, the label the block began with"
+            ),
+            Self::BadPemFooter { label, dashes } => write!(
+                f,
+                "PEM footer must be exactly `-----END {label}-----`: {}",
+                DashCount("END", *dashes)
             ),
             Self::UnterminatedPem(label) => {
                 write!(f, "PEM block has no `-----END {label}-----` footer")
@@ -553,6 +588,7 @@ impl fmt::Display for KeyErrorKind {
             Self::ModulusTooLarge { bits } => {
                 write!(f, "modulus of {bits} bits is over {MAX_MODULUS_BITS}")
             }
+            Self::ModulusEven => f.write_str("modulus is even, so it is no RSA modulus"),
             Self::ExponentEven => f.write_str("public exponent is even"),
             Self::ExponentTooSmall => write!(f, "public exponent is below {MIN_EXPONENT}"),
             Self::ExponentTooLarge => write!(f, "public exponent is above {MAX_EXPONENT}"),
@@ -570,6 +606,24 @@ impl fmt::Display for KeyErrorKind {
             Self::Io(kind) => write!(f, "key file cannot be read: {kind}"),
             Self::Jwk(p) => write!(f, "JWK {p}"),
         }
+    }
+}
+
+/// "it has 4 dashes before END and 5 after (is a dash missing?)".
+struct DashCount(&'static str, (u8, u8));
+
+impl fmt::Display for DashCount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Self(word, (before, after)) = *self;
+        let hint = if before < 5 || after < 5 {
+            "is a dash missing?"
+        } else {
+            "one dash too many?"
+        };
+        write!(
+            f,
+            "it has {before} dashes before {word} and {after} after ({hint})"
+        )
     }
 }
 
@@ -616,25 +670,80 @@ pub enum PemLabel {
     PublicKey,
 }
 
-impl fmt::Display for PemLabel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl PemLabel {
+    /// The label as it stands in `-----BEGIN <label>-----`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
             Self::RsaPublicKey => "RSA PUBLIC KEY",
             Self::PublicKey => "PUBLIC KEY",
-        })
+        }
     }
 }
 
-/// Iterates over the PEM blocks of a text, yielding each block's label and DER bytes.
+impl fmt::Display for PemLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A UTF-8 byte-order mark, which some editors put at the start of a text file.
+const BOM: char = '\u{feff}';
+
+/// `text` without a leading byte-order mark.
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix(BOM).unwrap_or(text)
+}
+
+/// A PEM boundary line, or a damaged one: dashes directly around `BEGIN <label>` or
+/// `END <label>`, with any number of dashes on either side (at least one in all).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Boundary<'a> {
+    begin: bool,
+    label: &'a str,
+    /// The dashes before and after, at most 255 counted.
+    dashes: (u8, u8),
+}
+
+impl<'a> Boundary<'a> {
+    /// Reads `line` (already trimmed) as a boundary. Text that merely mentions BEGIN or END
+    /// (`--- BEGIN of the keys ---`, with spaces inside the dashes) is not one.
+    fn parse(line: &'a str) -> Option<Self> {
+        let inner = line.trim_start_matches('-');
+        let leading = line.len() - inner.len();
+        let middle = inner.trim_end_matches('-');
+        let trailing = inner.len() - middle.len();
+        if leading + trailing == 0 || middle.ends_with(' ') {
+            return None;
+        }
+        let (begin, label) = match (middle.strip_prefix("BEGIN "), middle.strip_prefix("END ")) {
+            (Some(label), _) => (true, label),
+            (None, Some(label)) => (false, label),
+            (None, None) => return None,
+        };
+        let count = |n: usize| u8::try_from(n).unwrap_or(u8::MAX);
+        Some(Self {
+            begin,
+            label,
+            dashes: (count(leading), count(trailing)),
+        })
+    }
+
+    fn exact(&self) -> bool {
+        self.dashes == (5, 5)
+    }
+}
+
+/// Iterates over the PEM blocks of a text, yielding each block's label and DER bytes. Lines
+/// may end in LF, CRLF or CR alone.
 struct PemBlocks<'a> {
-    lines: core::str::Lines<'a>,
+    lines: core::str::Split<'a, [char; 2]>,
     failed: bool,
 }
 
 impl<'a> PemBlocks<'a> {
     fn new(text: &'a str) -> Self {
         Self {
-            lines: text.lines(),
+            lines: without_bom(text).split(['\n', '\r']),
             failed: false,
         }
     }
@@ -643,21 +752,21 @@ impl<'a> PemBlocks<'a> {
         let mut body = String::new();
         for line in self.lines.by_ref() {
             let line = line.trim();
-            if line.starts_with("-----END") {
-                let exact = line
-                    .strip_prefix("-----END ")
-                    .and_then(|l| l.strip_suffix("-----"))
-                    .is_some_and(|l| l == label.to_string());
-                return if exact {
-                    STANDARD.decode(&body).map_err(|_| KeyErrorKind::Base64)
-                } else {
-                    Err(KeyErrorKind::BadPemFooter(label))
-                };
+            match Boundary::parse(line) {
+                Some(end) if !end.begin => {
+                    return if end.exact() && end.label == label.as_str() {
+                        STANDARD.decode(&body).map_err(|_| KeyErrorKind::Base64)
+                    } else {
+                        Err(KeyErrorKind::BadPemFooter {
+                            label,
+                            dashes: end.dashes,
+                        })
+                    };
+                }
+                // Another block begins before this one ended.
+                Some(_) => break,
+                None => body.extend(line.chars().filter(|c| !c.is_ascii_whitespace())),
             }
-            if line.starts_with("-----BEGIN") {
-                break;
-            }
-            body.extend(line.chars().filter(|c| !c.is_ascii_whitespace()));
         }
         Err(KeyErrorKind::UnterminatedPem(label))
     }
@@ -673,20 +782,17 @@ impl Iterator for PemBlocks<'_> {
         let begin = self
             .lines
             .by_ref()
-            .map(str::trim)
-            .find(|l| l.starts_with("-----BEGIN"))?;
-        let label = match begin
-            .strip_prefix("-----BEGIN ")
-            .and_then(|l| l.strip_suffix("-----"))
-        {
-            Some("RSA PUBLIC KEY") => PemLabel::RsaPublicKey,
-            Some("PUBLIC KEY") => PemLabel::PublicKey,
-            _ => {
-                self.failed = true;
-                return Some(Err(KeyErrorKind::UnsupportedPemLabel));
-            }
+            .filter_map(|line| Boundary::parse(line.trim()))
+            .find(|b| b.begin)?;
+        let label = match begin.label {
+            _ if !begin.exact() => Err(KeyErrorKind::BadPemHeader {
+                dashes: begin.dashes,
+            }),
+            "RSA PUBLIC KEY" => Ok(PemLabel::RsaPublicKey),
+            "PUBLIC KEY" => Ok(PemLabel::PublicKey),
+            _ => Err(KeyErrorKind::UnsupportedPemLabel),
         };
-        let result = self.block(label).map(|der| (label, der));
+        let result = label.and_then(|label| self.block(label).map(|der| (label, der)));
         self.failed = result.is_err();
         Some(result)
     }

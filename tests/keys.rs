@@ -109,14 +109,26 @@ fn pem_refusals_name_block_and_reason() {
             "{a}{}",
             b.replace("-----END PUBLIC KEY-----", "-----END PUBLIC KEY----")
         ))),
-        (2, KeyErrorKind::BadPemFooter(PemLabel::PublicKey))
+        (
+            2,
+            KeyErrorKind::BadPemFooter {
+                label: PemLabel::PublicKey,
+                dashes: (5, 4)
+            }
+        )
     );
     assert_eq!(
         kind(KeySet::from_pem(&a.replace(
             "-----END RSA PUBLIC KEY-----",
             "-----END PUBLIC KEY-----"
         ))),
-        (1, KeyErrorKind::BadPemFooter(PemLabel::RsaPublicKey))
+        (
+            1,
+            KeyErrorKind::BadPemFooter {
+                label: PemLabel::RsaPublicKey,
+                dashes: (5, 5)
+            }
+        )
     );
     assert_eq!(
         kind(KeySet::from_pem(
@@ -139,7 +151,7 @@ fn pem_refusals_name_block_and_reason() {
                 "-----BEGIN RSA PUBLIC KEY----"
             )
         ))),
-        (2, KeyErrorKind::UnsupportedPemLabel)
+        (2, KeyErrorKind::BadPemHeader { dashes: (5, 4) })
     );
     assert_eq!(
         kind(KeySet::from_pem(
@@ -165,8 +177,81 @@ fn pem_refusals_name_block_and_reason() {
     .to_string();
     assert_eq!(
         msg,
-        "key 1: PEM footer must be exactly `-----END RSA PUBLIC KEY-----` (is a dash missing?)"
+        "key 1: PEM footer must be exactly `-----END RSA PUBLIC KEY-----`: \
+         it has 5 dashes before END and 4 after (is a dash missing?)"
     );
+}
+
+#[test]
+fn pem_text_as_operators_paste_it() {
+    let a = data_str("keys/rsa2048-a.pkcs1.pem");
+    let thumbprint = *common::public("rsa2048-a").thumbprint();
+    let loads = |text: &str| {
+        let set = KeySet::from_pem(text).expect("loads");
+        assert_eq!(*set.as_slice()[0].thumbprint(), thumbprint);
+        let set = KeySet::load(text.as_bytes()).expect("loads");
+        assert_eq!(*set.as_slice()[0].thumbprint(), thumbprint);
+    };
+    loads(&format!("\u{feff}{a}")); // a UTF-8 byte-order mark, as Windows editors write
+    loads(&a.replace('\n', "\r\n")); // CRLF
+    loads(&a.replace('\n', "\r")); // CR only (classic Mac OS)
+    loads(&format!("\u{feff}{}", a.replace('\n', "\r")));
+
+    // Damaged boundaries: the reason names the dashes, wherever one is missing.
+    let footer = |dashes| KeyErrorKind::BadPemFooter {
+        label: PemLabel::RsaPublicKey,
+        dashes,
+    };
+    for (text, want) in [
+        (
+            a.replace("-----END RSA", "----END RSA"),
+            (1, footer((4, 5))),
+        ),
+        (
+            a.replace("KEY-----\n", "KEY---\n")
+                .replacen("KEY---\n", "KEY-----\n", 1),
+            (1, footer((5, 3))),
+        ),
+        (
+            a.replace("-----END RSA", "------END RSA"),
+            (1, footer((6, 5))),
+        ),
+        (
+            a.replace("-----BEGIN RSA", "----BEGIN RSA"),
+            (1, KeyErrorKind::BadPemHeader { dashes: (4, 5) }),
+        ),
+        (
+            a.replace("-----BEGIN RSA", "BEGIN RSA"),
+            (1, KeyErrorKind::BadPemHeader { dashes: (0, 5) }),
+        ),
+    ] {
+        assert_eq!(kind(KeySet::from_pem(&text)), want, "{text}");
+    }
+    assert_eq!(
+        KeySet::from_pem(&a.replace("-----END RSA", "----END RSA"))
+            .expect_err("footer")
+            .to_string(),
+        "key 1: PEM footer must be exactly `-----END RSA PUBLIC KEY-----`: \
+         it has 4 dashes before END and 5 after (is a dash missing?)"
+    );
+    assert_eq!(
+        KeySet::from_pem(&a.replace("-----END RSA", "------END RSA"))
+            .expect_err("footer")
+            .to_string(),
+        "key 1: PEM footer must be exactly `-----END RSA PUBLIC KEY-----`: \
+         it has 6 dashes before END and 5 after (one dash too many?)"
+    );
+    // Decorative text between blocks is still only text.
+    loads(&format!("--- BEGIN of the dev keys ---\n{a}--- END ---\n"));
+}
+
+#[test]
+fn jwk_with_a_byte_order_mark() {
+    let rfc: serde_json::Value =
+        serde_json::from_str(&data_str("rfc/rfc7515_a2_rs256.json")).expect("rfc");
+    let jwk = format!("\u{feff}{}", rfc["jwk"]);
+    assert_eq!(KeySet::from_jwk(&jwk).expect("jwk").len(), 1);
+    assert_eq!(KeySet::load(jwk.as_bytes()).expect("load").len(), 1);
 }
 
 #[test]
@@ -231,6 +316,13 @@ fn size_and_exponent_refusals() {
     );
     assert!(KeySet::from_der(&pkcs1(&modulus(2048), &e)).is_ok());
     assert!(KeySet::from_der(&pkcs1(&modulus(8192), &e)).is_ok());
+    // An even modulus can never verify a signature: refused at load, not at every token.
+    let mut even = modulus(2048);
+    *even.last_mut().expect("bytes") &= 0xfe;
+    assert_eq!(
+        kind(KeySet::from_der(&pkcs1(&even, &e))),
+        (1, KeyErrorKind::ModulusEven)
+    );
     assert_eq!(
         kind(KeySet::from_der(&pkcs1(&modulus(8193), &e))),
         (1, KeyErrorKind::ModulusTooLarge { bits: 8193 })

@@ -127,7 +127,10 @@ fn retired_key_with_the_old_pages_broken_footer_is_a_clear_error() {
     let err = KeySet::from_pem(&broken).expect_err("refused");
     assert_eq!(
         err.kind(),
-        facilioo_jwt::KeyErrorKind::BadPemFooter(facilioo_jwt::PemLabel::RsaPublicKey)
+        facilioo_jwt::KeyErrorKind::BadPemFooter {
+            label: facilioo_jwt::PemLabel::RsaPublicKey,
+            dashes: (5, 4)
+        }
     );
     assert_eq!(err.block(), 1);
     assert!(
