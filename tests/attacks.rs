@@ -662,3 +662,63 @@ fn kid_only_reorders_keys() {
         assert_eq!(v.key_index(), 1);
     }
 }
+
+/// The CLI (an operator's tool) gives the library's verdict for every attack. It reads the
+/// token with surrounding whitespace stripped, and says so: such tokens are compared with the
+/// library's verdict on the stripped token.
+#[cfg(feature = "cli")]
+#[test]
+fn the_cli_gives_the_library_verdict_for_every_attack() {
+    let keys = common::data_dir().join("keys/rsa2048-a.pkcs1.pem");
+    let verifier = Verifier::new(common::keys(&["rsa2048-a"]), common::policy());
+    let now = NOW.to_string();
+    for attack in catalogue() {
+        let stripped = attack.token.trim();
+        let want = verifier.verify(stripped, at(NOW)).map(|_| ());
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_facilioo-jwt"))
+            .args([
+                "verify",
+                "-",
+                "--json",
+                "--iss",
+                common::ISS,
+                "--aud",
+                common::AUD,
+            ])
+            .args(["--now", &now, "--keys"])
+            .arg(&keys)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut child| {
+                use std::io::Write as _;
+                let mut stdin = child.stdin.take().expect("stdin");
+                // The CLI stops reading past its cap; a closed pipe then is no failure here.
+                let _ = stdin.write_all(attack.token.as_bytes());
+                drop(stdin);
+                child.wait_with_output()
+            })
+            .expect("runs");
+        let report: serde_json::Value =
+            serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{}: {e}", attack.name));
+        let got = match report["error"].as_str() {
+            None => Ok(()),
+            Some(code) => Err(code.to_owned()),
+        };
+        assert_eq!(
+            got,
+            want.map_err(|e| e.code().to_owned()),
+            "{}",
+            attack.name
+        );
+        assert_eq!(out.status.code(), Some(if got.is_ok() { 0 } else { 1 }));
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            said.contains("surrounding whitespace"),
+            stripped.len() != attack.token.len(),
+            "{}: {said}",
+            attack.name
+        );
+    }
+}

@@ -285,3 +285,145 @@ fn key_files_are_bounded_and_pipes_still_work() {
     assert_eq!(code, 0, "{err}");
     assert!(out.starts_with("valid: account 2"), "{out}");
 }
+
+#[test]
+fn pasted_tokens_are_cleaned_and_the_cleaning_is_said() {
+    let keys = data_path("retired-key-2022.pem");
+    let token = example();
+    for (pasted, said) in [
+        (format!("  {token}\n"), "surrounding whitespace"),
+        (format!("Bearer {token}"), "the `Bearer` scheme"),
+        (format!("bearer\t{token}"), "the `Bearer` scheme"),
+        (
+            format!("Authorization: Bearer {token}\r\n"),
+            "surrounding whitespace, the `Authorization:` header name, the `Bearer` scheme",
+        ),
+        (
+            format!("authorization:bearer {token}"),
+            "the `Authorization:` header name, the `Bearer` scheme",
+        ),
+    ] {
+        // As the argument and on stdin alike.
+        for via_stdin in [false, true] {
+            let mut cmd = cli();
+            cmd.args(["verify", "--keys", &keys, "--now", INSIDE])
+                .args(DEV);
+            if via_stdin {
+                cmd.arg("-").write_stdin(pasted.clone());
+            } else {
+                cmd.arg(&pasted);
+            }
+            let (code, out, err) = run(&mut cmd);
+            assert_eq!(code, 0, "{pasted:?}: {out}{err}");
+            assert!(out.starts_with("valid: account 2"), "{out}");
+            assert_eq!(
+                err.trim(),
+                format!("facilioo-jwt: read the token without {said}"),
+                "{pasted:?}"
+            );
+        }
+    }
+    // Nothing to strip, nothing said; "Bearer" without a space is no scheme.
+    let (code, _, err) = run(cli()
+        .args(["verify", &token, "--keys", &keys, "--now", INSIDE])
+        .args(DEV));
+    assert_eq!((code, err.as_str()), (0, ""));
+    let (code, out, _) = run(cli()
+        .args([
+            "verify",
+            &format!("Bearer{token}"),
+            "--keys",
+            &keys,
+            "--now",
+            INSIDE,
+        ])
+        .args(DEV));
+    assert_eq!(code, 1);
+    assert!(out.starts_with("rejected (malformed)"), "{out}");
+    // inspect cleans the same way.
+    let (code, out, err) = run(cli().args(["inspect", &format!("Bearer {token}")]));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("subject: account 2, company 2"), "{out}");
+    assert!(err.contains("without the `Bearer` scheme"), "{err}");
+}
+
+#[test]
+fn wrong_issuer_or_audience_names_the_values() {
+    let keys = data_path("retired-key-2022.pem");
+    let (code, out, _) = run(cli().args([
+        "verify",
+        &example(),
+        "--keys",
+        &keys,
+        "--now",
+        INSIDE,
+        "--json",
+        "--iss",
+        "api.facilioo.de",
+        "--iss",
+        "x\u{1b}[31m",
+        "--aud",
+        "dev-app.facilioo.de",
+    ]));
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(out.trim()).expect("json");
+    assert_eq!(v["error"], "invalid_issuer");
+    assert_eq!(
+        v["message"],
+        "issuer (iss) is not trusted: the token has \"dev-api.facilioo.de\", \
+         accepted: \"api.facilioo.de\", \"x\\u001b[31m\""
+    );
+    let (code, out, _) = run(cli().args([
+        "verify",
+        &example(),
+        "--keys",
+        &keys,
+        "--now",
+        INSIDE,
+        "--iss",
+        "dev-api.facilioo.de",
+        "--aud",
+        "app.facilioo.de",
+    ]));
+    assert_eq!(code, 1);
+    assert_eq!(
+        out.trim(),
+        "rejected (invalid_audience): audience (aud) names none of the accepted audiences: \
+         the token has \"dev-app.facilioo.de\", accepted: \"app.facilioo.de\""
+    );
+    // Before the signature verified, nothing of the token is shown.
+    let (code, out, _) = run(cli().args([
+        "verify",
+        &example(),
+        "--now",
+        INSIDE,
+        "--iss",
+        "x",
+        "--aud",
+        "y",
+    ]));
+    assert_eq!(code, 1);
+    assert_eq!(
+        out.trim(),
+        "rejected (invalid_signature): signature not verified by any trusted key"
+    );
+}
+
+#[test]
+fn inspect_usage_errors_exit_2() {
+    for args in [
+        &["inspect", "a.b.c", "--keys", "/nonexistent/keys.pem"][..],
+        &["inspect", "a.b.c", "--now", "99999999999999"][..],
+        &["inspect", "a.b.c", "--unknown-flag"][..],
+        &[
+            "verify", "a.b.c", "--iss", "x", "--aud", "y", "--leeway", "-1",
+        ][..],
+    ] {
+        let (code, out, err) = run(cli().args(args));
+        assert_eq!(code, 2, "{args:?}: {out}");
+        assert!(out.is_empty() && !err.is_empty(), "{args:?}");
+    }
+    let (code, out, _) = run(cli().arg("--help"));
+    assert_eq!(code, 0);
+    assert!(out.contains("inspect") && out.contains("verify"), "{out}");
+}

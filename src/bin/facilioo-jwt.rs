@@ -1,7 +1,10 @@
 //! `facilioo-jwt`: inspect and verify facilioo access tokens from the command line.
 //!
-//! Exit codes: `inspect` 0 when the token decodes, 1 when it is not a JWT; `verify` 0 valid,
-//! 1 rejected, 2 usage or key-file error (message on stderr).
+//! Exit codes, both subcommands: 2 for a usage error (a bad argument, a `--keys` file that
+//! cannot be loaded, a `--now` out of range, unreadable stdin), with the message on stderr.
+//! Otherwise `inspect` exits 0 when the token decodes (verified or not) and 1 when it is not a
+//! JWT; `verify` exits 0 for a valid token and 1 for a rejected one. `--help` and `--version`
+//! exit 0.
 
 use std::io::Read as _;
 use std::path::PathBuf;
@@ -26,14 +29,16 @@ struct Cli {
 enum Command {
     /// Show a token's header and claims and whether a trusted key signed it.
     Inspect {
-        /// The token; `-` or nothing reads it from stdin.
+        /// The token; `-` or nothing reads it from stdin. Surrounding whitespace, a `Bearer `
+        /// scheme or a whole `Authorization: Bearer …` line are stripped (and said so).
         token: Option<String>,
         #[command(flatten)]
         common: Common,
     },
     /// Verify a token: signature, time window, issuer, audience, subject.
     Verify {
-        /// The token; `-` or nothing reads it from stdin.
+        /// The token; `-` or nothing reads it from stdin. Surrounding whitespace, a `Bearer `
+        /// scheme or a whole `Authorization: Bearer …` line are stripped (and said so).
         token: Option<String>,
         #[command(flatten)]
         common: Common,
@@ -111,11 +116,11 @@ impl Common {
     }
 }
 
-/// The token from the argument, or stdin for `-` or none (surrounding whitespace trimmed;
-/// bytes that are not UTF-8 become U+FFFD, which no token contains).
+/// The token from the argument, or stdin for `-` or none (bytes that are not UTF-8 become
+/// U+FFFD, which no token contains), cleaned of what operators paste around it.
 fn read_token(arg: Option<String>) -> Result<String, UsageError> {
-    match arg {
-        Some(t) if t != "-" => Ok(t),
+    let raw = match arg {
+        Some(t) if t != "-" => t,
         _ => {
             // Read a little past the size cap so an oversized token is still reported as one.
             let cap = u64::try_from(DEFAULT_MAX_TOKEN_LEN * 2).unwrap_or(u64::MAX);
@@ -124,9 +129,43 @@ fn read_token(arg: Option<String>) -> Result<String, UsageError> {
                 .take(cap)
                 .read_to_end(&mut bytes)
                 .map_err(|e| UsageError(format!("reading stdin: {e}")))?;
-            Ok(String::from_utf8_lossy(&bytes).trim().to_owned())
+            String::from_utf8_lossy(&bytes).into_owned()
         }
+    };
+    let (token, stripped) = clean_token(&raw);
+    if !stripped.is_empty() {
+        eprintln!(
+            "facilioo-jwt: read the token without {}",
+            stripped.join(", ")
+        );
     }
+    Ok(token.to_owned())
+}
+
+/// Strips what operators paste around a token from logs and requests: surrounding whitespace,
+/// a `Bearer ` scheme, or a whole `Authorization: Bearer …` line (names case-insensitive).
+/// Returns the token and what was stripped, in order.
+fn clean_token(raw: &str) -> (&str, Vec<&'static str>) {
+    fn strip_word<'a>(text: &'a str, word: &str) -> Option<&'a str> {
+        let head = text.get(..word.len())?;
+        head.eq_ignore_ascii_case(word).then(|| &text[word.len()..])
+    }
+    let mut stripped = Vec::new();
+    let mut token = raw.trim();
+    if token.len() != raw.len() {
+        stripped.push("surrounding whitespace");
+    }
+    if let Some(rest) = strip_word(token, "authorization:") {
+        token = rest.trim_start();
+        stripped.push("the `Authorization:` header name");
+    }
+    if let Some(rest) = strip_word(token, "bearer")
+        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_whitespace()))
+    {
+        token = rest.trim_start();
+        stripped.push("the `Bearer` scheme");
+    }
+    (token, stripped)
 }
 
 fn inspect(token: Option<String>, common: &Common) -> Result<ExitCode, UsageError> {
@@ -265,6 +304,37 @@ struct SubjectReport {
     company_id: Option<u64>,
 }
 
+/// The error's message; for `invalid_issuer` and `invalid_audience` with the token's value and
+/// the accepted ones. The library's errors echo nothing of a token; this operator's tool may,
+/// because these errors come only after the signature verified (claims are read after it),
+/// and it shows the values JSON-escaped and cut to a bounded length.
+fn explain(error: &Error, token: &str, policy: &Policy) -> String {
+    let (claim, accepted): (&str, Vec<&str>) = match error {
+        Error::InvalidIssuer => ("iss", policy.issuers().collect()),
+        Error::InvalidAudience => ("aud", policy.audiences().collect()),
+        _ => return error.to_string(),
+    };
+    let found = insecure::decode_unverified(token)
+        .ok()
+        .and_then(|d| d.claims.get(claim).map(shown))
+        .unwrap_or_else(|| "(unreadable)".to_owned());
+    let accepted: Vec<String> = accepted.iter().map(|a| shown(&(*a).into())).collect();
+    format!(
+        "{error}: the token has {found}, accepted: {}",
+        accepted.join(", ")
+    )
+}
+
+/// A JSON value as JSON text (so control characters are escaped), at most 200 characters.
+fn shown(v: &serde_json::Value) -> String {
+    const MAX: usize = 200;
+    let text = serde_json::to_string(v).unwrap_or_default();
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
 fn verify(
     token: Option<String>,
     common: &Common,
@@ -296,7 +366,7 @@ fn verify(
             Report::Invalid {
                 valid: false,
                 error: e.code(),
-                message: e.to_string(),
+                message: explain(&e, &token, verifier.policy()),
             },
             ExitCode::from(1),
         ),
