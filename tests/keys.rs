@@ -444,8 +444,154 @@ fn set_bounds() {
         kind(KeySet::new(vec![key; MAX_KEYS + 1])),
         (0, KeyErrorKind::TooManyKeys)
     );
-    let pem = data_str("keys/rsa2048-a.pkcs1.pem").repeat(MAX_KEYS + 1);
-    assert_eq!(kind(KeySet::from_pem(&pem)), (0, KeyErrorKind::TooManyKeys));
+    // Exactly the limit loads from every form; one more is refused.
+    let one = data_str("keys/rsa2048-a.pkcs1.pem");
+    assert_eq!(
+        KeySet::from_pem(&one.repeat(MAX_KEYS)).expect("64").len(),
+        64
+    );
+    assert_eq!(
+        kind(KeySet::from_pem(&one.repeat(MAX_KEYS + 1))),
+        (0, KeyErrorKind::TooManyKeys)
+    );
+    let rfc: serde_json::Value =
+        serde_json::from_str(&data_str("rfc/rfc7515_a2_rs256.json")).expect("json");
+    let set = |n: usize| serde_json::json!({ "keys": vec![rfc["jwk"].clone(); n] }).to_string();
+    assert_eq!(KeySet::from_jwk(&set(MAX_KEYS)).expect("64").len(), 64);
+    assert_eq!(
+        kind(KeySet::from_jwk(&set(MAX_KEYS + 1))),
+        (0, KeyErrorKind::TooManyKeys)
+    );
+    // Only whitespace is no key, whatever the form it might have been.
+    assert_eq!(kind(KeySet::load(b" \t\r\n")), (0, KeyErrorKind::Empty));
+}
+
+#[test]
+fn exponent_bounds() {
+    use facilioo_jwt::{MAX_EXPONENT, MIN_EXPONENT};
+    assert_eq!((MIN_EXPONENT, MAX_EXPONENT), (65_537, 8_589_934_591));
+    let load = |e: u64| {
+        let bytes = e.to_be_bytes();
+        let start = bytes.iter().position(|b| *b != 0).unwrap_or(7);
+        KeySet::from_der(&pkcs1(&modulus(2048), &bytes[start..]))
+    };
+    assert!(load(MAX_EXPONENT).is_ok());
+    assert_eq!(
+        kind(load(MAX_EXPONENT + 2)),
+        (1, KeyErrorKind::ExponentTooLarge)
+    );
+    assert_eq!(kind(load(u64::MAX)), (1, KeyErrorKind::ExponentTooLarge));
+    assert!(load(MIN_EXPONENT).is_ok());
+    assert_eq!(
+        kind(load(MIN_EXPONENT - 2)),
+        (1, KeyErrorKind::ExponentTooSmall)
+    );
+    // Nine bytes, the lowest of which alone would be a fine exponent.
+    assert_eq!(
+        kind(KeySet::from_der(&pkcs1(
+            &modulus(2048),
+            &[1, 0, 0, 0, 0, 0, 1, 0, 1]
+        ))),
+        (1, KeyErrorKind::ExponentTooLarge)
+    );
+}
+
+/// Strict DER: each rule of the reader, by a minimal change to a valid PKCS#1 key.
+#[test]
+fn der_is_strict() {
+    let n = modulus(2048);
+    let e = [0x01, 0x00, 0x01];
+    assert!(KeySet::from_der(&pkcs1(&n, &e)).is_ok());
+    let seq = |body: Vec<u8>| tlv(0x30, &body);
+    let int = |body: &[u8]| tlv(0x02, body);
+    let modulus_int = int(&[&[0u8][..], &n].concat());
+    for (name, der) in [
+        (
+            "exponent with a redundant leading zero",
+            seq([modulus_int.clone(), int(&[0, 1, 0, 1])].concat()),
+        ),
+        (
+            "modulus with two leading zeros",
+            seq([int(&[&[0u8, 0][..], &n].concat()), int(&e)].concat()),
+        ),
+        (
+            "modulus without its sign byte (negative)",
+            seq([int(&n), int(&e)].concat()),
+        ),
+        (
+            "exponent zero",
+            seq([modulus_int.clone(), int(&[0])].concat()),
+        ),
+        (
+            "exponent empty",
+            seq([modulus_int.clone(), int(&[])].concat()),
+        ),
+        (
+            "exponent negative",
+            seq([modulus_int.clone(), int(&[0x81, 0, 1])].concat()),
+        ),
+        (
+            "a third integer",
+            seq([modulus_int.clone(), int(&e), int(&e)].concat()),
+        ),
+        (
+            "not a sequence",
+            [&[0x31u8][..], &pkcs1(&n, &e)[1..]].concat(),
+        ),
+        (
+            "exponent tagged as a bit string",
+            seq([modulus_int.clone(), tlv(0x03, &e)].concat()),
+        ),
+    ] {
+        let got = kind(KeySet::from_der(&der));
+        assert!(
+            matches!(got, (1, KeyErrorKind::Der | KeyErrorKind::TrailingData)),
+            "{name}: {got:?}"
+        );
+    }
+    // Lengths: the short form where it fits, one length byte where it fits.
+    let body = [modulus_int.clone(), int(&e)].concat();
+    let long = |len_bytes: &[u8]| [&[0x30u8][..], len_bytes, &body].concat();
+    let [hi, lo] = u16::try_from(body.len()).expect("len").to_be_bytes();
+    assert!(KeySet::from_der(&long(&[0x82, hi, lo])).is_ok());
+    assert_eq!(
+        kind(KeySet::from_der(&long(&[0x83, 0, hi, lo]))),
+        (1, KeyErrorKind::Der)
+    );
+    let short_exp =
+        |len: &[u8]| seq([modulus_int.clone(), [&[0x02u8][..], len, &e].concat()].concat());
+    assert!(KeySet::from_der(&short_exp(&[0x03])).is_ok());
+    assert_eq!(
+        kind(KeySet::from_der(&short_exp(&[0x81, 0x03]))),
+        (1, KeyErrorKind::Der)
+    );
+    assert_eq!(
+        kind(KeySet::from_der(&short_exp(&[0x82, 0x00, 0x03]))),
+        (1, KeyErrorKind::Der)
+    );
+    assert_eq!(
+        kind(KeySet::from_der(&short_exp(&[0x80]))),
+        (1, KeyErrorKind::Der)
+    );
+    // An SPKI: the parameters must be NULL and the bit string must have no unused bits.
+    let rsa_encryption = tlv(
+        0x06,
+        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01],
+    );
+    let spki = |null: &[u8], unused: u8| {
+        let alg = seq([rsa_encryption.clone(), tlv(0x05, null)].concat());
+        let bits = tlv(0x03, &[&[unused][..], &pkcs1(&n, &e)].concat());
+        seq([alg, bits].concat())
+    };
+    assert!(KeySet::from_der(&spki(&[], 0)).is_ok());
+    assert_eq!(
+        kind(KeySet::from_der(&spki(&[0], 0))),
+        (1, KeyErrorKind::Der)
+    );
+    assert_eq!(
+        kind(KeySet::from_der(&spki(&[], 1))),
+        (1, KeyErrorKind::Der)
+    );
 }
 
 #[test]
@@ -516,5 +662,117 @@ fn key_files_are_read_with_a_bound() {
     assert_eq!(
         KeyErrorKind::FileTooLarge.to_string(),
         "key file is larger than 1024 KiB, more than any key set needs"
+    );
+}
+
+/// Every key-loading message names the reason (and, through `KeyError`, the block), and
+/// nothing of the key.
+#[test]
+fn every_key_message_exactly() {
+    use std::io::ErrorKind as Io;
+    for (kind, message) in [
+        (KeyErrorKind::Empty, "no key found"),
+        (KeyErrorKind::TooManyKeys, "more than 64 keys"),
+        (
+            KeyErrorKind::UnsupportedPemLabel,
+            "PEM block is not `-----BEGIN RSA PUBLIC KEY-----` or `-----BEGIN PUBLIC KEY-----` \
+             (a certificate or a private key?)",
+        ),
+        (
+            KeyErrorKind::BadPemHeader { dashes: (4, 5) },
+            "PEM header must be exactly `-----BEGIN RSA PUBLIC KEY-----` or \
+             `-----BEGIN PUBLIC KEY-----`: it has 4 dashes before BEGIN and 5 after \
+             (is a dash missing?)",
+        ),
+        (
+            KeyErrorKind::BadPemFooter {
+                label: PemLabel::PublicKey,
+                dashes: (5, 5),
+            },
+            "PEM footer must be exactly `-----END PUBLIC KEY-----`, the label the block began with",
+        ),
+        (
+            KeyErrorKind::BadPemFooter {
+                label: PemLabel::PublicKey,
+                dashes: (5, 6),
+            },
+            "PEM footer must be exactly `-----END PUBLIC KEY-----`: it has 5 dashes before END \
+             and 6 after (one dash too many?)",
+        ),
+        (
+            KeyErrorKind::UnterminatedPem(PemLabel::RsaPublicKey),
+            "PEM block has no `-----END RSA PUBLIC KEY-----` footer",
+        ),
+        (KeyErrorKind::Base64, "invalid base64"),
+        (KeyErrorKind::Der, "invalid DER"),
+        (KeyErrorKind::TrailingData, "unexpected bytes after the key"),
+        (KeyErrorKind::NotRsa, "not an RSA key"),
+        (
+            KeyErrorKind::ModulusTooSmall { bits: 1024 },
+            "modulus of 1024 bits is under 2048",
+        ),
+        (
+            KeyErrorKind::ModulusTooLarge { bits: 8193 },
+            "modulus of 8193 bits is over 8192",
+        ),
+        (
+            KeyErrorKind::ModulusEven,
+            "modulus is even, so it is no RSA modulus",
+        ),
+        (KeyErrorKind::ExponentEven, "public exponent is even"),
+        (
+            KeyErrorKind::ExponentTooSmall,
+            "public exponent is below 65537",
+        ),
+        (
+            KeyErrorKind::ExponentTooLarge,
+            "public exponent is above 8589934591",
+        ),
+        (KeyErrorKind::Json, "invalid JSON or not a JWK object"),
+        (KeyErrorKind::NotAFile, "key file path is a directory"),
+        (KeyErrorKind::Io(Io::NotFound), "key file not found"),
+        (
+            KeyErrorKind::Io(Io::PermissionDenied),
+            "key file: permission denied",
+        ),
+        (
+            KeyErrorKind::Io(Io::Interrupted),
+            "key file cannot be read: operation interrupted",
+        ),
+        (KeyErrorKind::Jwk(JwkProblem::Missing), "JWK lacks n or e"),
+        (
+            KeyErrorKind::Jwk(JwkProblem::NotAString),
+            "JWK member is not a string",
+        ),
+        (
+            KeyErrorKind::Jwk(JwkProblem::NotMinimal),
+            "JWK n or e has leading zero octets",
+        ),
+        (KeyErrorKind::Jwk(JwkProblem::Alg), "JWK alg is not RS256"),
+        (KeyErrorKind::Jwk(JwkProblem::Use), "JWK use is not sig"),
+        (
+            KeyErrorKind::Jwk(JwkProblem::KeyOps),
+            "JWK key_ops does not include verify",
+        ),
+        (
+            KeyErrorKind::Jwk(JwkProblem::PrivateKey),
+            "JWK holds a private key",
+        ),
+    ] {
+        assert_eq!(kind.to_string(), message, "{kind:?}");
+    }
+    // The block is named when there is one.
+    let two = format!(
+        "{}{}",
+        data_str("keys/rsa2048-a.pkcs1.pem"),
+        data_str("keys/rsa1024.pkcs1.pem")
+    );
+    assert_eq!(
+        KeySet::from_pem(&two).expect_err("1024").to_string(),
+        "key 2: modulus of 1024 bits is under 2048"
+    );
+    assert_eq!(
+        KeySet::new(Vec::new()).expect_err("empty").to_string(),
+        "no key found"
     );
 }

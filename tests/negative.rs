@@ -97,6 +97,21 @@ fn cases() -> Vec<Case> {
                 }),
             )
         },
+        Case {
+            policy: common::policy().with_max_token_len(good.len()),
+            ..case("valid token of exactly the cap", good.clone(), Ok(()))
+        },
+        Case {
+            policy: common::policy().with_max_token_len(good.len() - 1),
+            ..case(
+                "valid token one byte over the cap",
+                good.clone(),
+                Err(Error::TooLarge {
+                    len: good.len(),
+                    max: good.len() - 1,
+                }),
+            )
+        },
         case("empty", String::new(), malformed(Malformed::SegmentCount)),
         case(
             "two segments",
@@ -966,5 +981,186 @@ fn signature_characters_are_checked_before_its_length() {
     ] {
         let token = format!("{gh}.{gp}.{sig}");
         assert_eq!(keys.verify_jws(&token, 1 << 16).map(|_| ()), want, "{name}");
+    }
+}
+
+/// The largest keys accepted work end to end: an 8192-bit key's 1024-byte signature is the
+/// longest the JWS layer lets through to RSA.
+#[test]
+fn an_8192_bit_key_verifies_and_one_byte_more_is_no_signature() {
+    let verifier = common::verifier(&["rsa2048-a", "rsa8192"]);
+    // Signed by tests/data/keys/generate.sh (ring signs with at most 4096 bits), with the
+    // test clock's valid claims.
+    let token = common::data_str("keys/rsa8192.token").trim().to_owned();
+    assert_eq!(
+        token.split('.').nth(1),
+        Some(b64(good_claims()).as_str()),
+        "the fixture carries good_claims()"
+    );
+    let verified = verifier.verify(&token, at(NOW)).expect("8192-bit token");
+    assert_eq!(verified.key_index(), 1);
+    let (input, sig) = token.rsplit_once('.').expect("3");
+    assert_eq!(sig.len(), 1366, "1024 bytes");
+    // 1025 bytes of well-formed base64url: no key is that long.
+    let longer = format!("{input}.{}", b64([1u8; 1025]));
+    assert_eq!(
+        verifier.verify(&longer, at(NOW)).map(|_| ()),
+        Err(Error::InvalidSignature)
+    );
+}
+
+/// Every message says what failed and where, and nothing of the token.
+#[test]
+fn every_message_exactly() {
+    use facilioo_jwt::PolicyError;
+    let t = |unix| at(unix);
+    for (error, message) in [
+        (
+            Error::Malformed(Malformed::SegmentCount),
+            "malformed token: expected exactly three dot-separated segments",
+        ),
+        (
+            Error::Malformed(Malformed::Base64(Segment::Signature)),
+            "malformed token: signature is not strict unpadded base64url",
+        ),
+        (
+            Error::Malformed(Malformed::Json(Segment::Header)),
+            "malformed token: header is not valid JSON",
+        ),
+        (
+            Error::Malformed(Malformed::TooDeep(Segment::Payload)),
+            "malformed token: payload nests too deep",
+        ),
+        (
+            Error::Malformed(Malformed::NotAnObject(Segment::Payload)),
+            "malformed token: payload is not a JSON object",
+        ),
+        (
+            Error::Malformed(Malformed::DuplicateMember(Segment::Header)),
+            "malformed token: header has a duplicate member name",
+        ),
+        (
+            Error::Malformed(Malformed::TooManyMembers(Segment::Payload)),
+            "malformed token: payload has too many members",
+        ),
+        (
+            Error::Malformed(Malformed::HeaderMember),
+            "malformed token: header member kid is not a string",
+        ),
+        (
+            Error::TooLarge {
+                len: 9000,
+                max: 8192,
+            },
+            "token is 9000 bytes, more than the limit of 8192",
+        ),
+        (
+            Error::UnsupportedAlgorithm,
+            "unsupported algorithm: only RS256 is accepted",
+        ),
+        (
+            Error::UnsupportedCritical,
+            "the header uses an extension (crit or b64), none are supported",
+        ),
+        (
+            Error::InvalidType,
+            "header typ is not JWT, or the header has a cty",
+        ),
+        (
+            Error::InvalidSignature,
+            "signature not verified by any trusted key",
+        ),
+        (
+            Error::Expired {
+                exp: t(0),
+                now: t(1),
+            },
+            "token expired at 1970-01-01T00:00:00Z (checked at 1970-01-01T00:00:01Z)",
+        ),
+        (
+            Error::NotYetValid {
+                nbf: t(1_767_225_600),
+                now: t(0),
+            },
+            "token not valid before 2026-01-01T00:00:00Z (checked at 1970-01-01T00:00:00Z)",
+        ),
+        (Error::InvalidIssuer, "issuer (iss) is not trusted"),
+        (
+            Error::InvalidAudience,
+            "audience (aud) names none of the accepted audiences",
+        ),
+        (
+            Error::MissingClaim(Claim::Exp),
+            "required claim exp is missing",
+        ),
+        (
+            Error::InvalidClaim(Claim::Nbf),
+            "claim nbf has an invalid type or value",
+        ),
+        (
+            Error::InvalidClaim(Claim::PartyType),
+            "claim partyType has an invalid type or value",
+        ),
+        (
+            Error::PartyTypeNotAllowed(Some(PartyType::Unknown(99))),
+            "party type Unknown(99) is not allowed",
+        ),
+        (
+            Error::PartyTypeNotAllowed(None),
+            "token carries no party type and the policy requires one",
+        ),
+    ] {
+        assert_eq!(error.to_string(), message, "{error:?}");
+    }
+    for (claim, name) in [
+        (Claim::Exp, "exp"),
+        (Claim::Nbf, "nbf"),
+        (Claim::Iss, "iss"),
+        (Claim::Aud, "aud"),
+        (Claim::Sub, "sub"),
+        (Claim::PartyType, "partyType"),
+    ] {
+        assert_eq!(claim.name(), name);
+    }
+    assert_eq!(
+        PolicyError::NoIssuer.to_string(),
+        "a policy needs at least one non-empty issuer"
+    );
+    assert_eq!(
+        PolicyError::NoAudience.to_string(),
+        "a policy needs at least one non-empty audience"
+    );
+}
+
+#[test]
+fn a_policy_reports_what_it_was_built_with() {
+    let policy = Policy::new(["i1", "i2"], ["a1"])
+        .expect("policy")
+        .with_leeway(Duration::from_millis(30_999))
+        .with_max_token_len(1234)
+        .with_party_type_claim("pt")
+        .with_allowed_party_types([PartyType::Guest]);
+    assert_eq!(policy.issuers().collect::<Vec<_>>(), ["i1", "i2"]);
+    assert_eq!(policy.audiences().collect::<Vec<_>>(), ["a1"]);
+    assert_eq!(policy.leeway(), Duration::from_secs(30));
+    assert_eq!(policy.max_token_len(), 1234);
+    assert_eq!(policy.party_type_claim(), "pt");
+    assert_eq!(policy.allowed_party_types(), Some(&[PartyType::Guest][..]));
+    assert_eq!(
+        Policy::new(Vec::<String>::new(), ["a"]),
+        Err(facilioo_jwt::PolicyError::NoIssuer)
+    );
+    assert_eq!(
+        Policy::new(["i"], [""]),
+        Err(facilioo_jwt::PolicyError::NoAudience)
+    );
+    // Party type ids, known and not.
+    for (p, id) in [
+        (PartyType::PropertyManagementCompany, 2),
+        (PartyType::Insurer, 14),
+        (PartyType::Unknown(0), 0),
+        (PartyType::Unknown(99), 99),
+    ] {
+        assert_eq!(p.id(), id);
     }
 }

@@ -24,5 +24,15 @@ gen() { # name bits [exponent]
 gen rsa2048-a 2048
 gen rsa2048-b 2048
 gen rsa4096 4096
+gen rsa8192 8192          # the largest modulus accepted
 gen rsa1024 1024          # refused at load: modulus under 2048 bits
 gen rsa2048-e3 2048 3     # refused at load: exponent below 65537
+
+# ring signs with keys of at most 4096 bits, so the 8192-bit key's token is signed here, once:
+# the test clock's valid claims (nbf = NOW - 10, exp = NOW + 3600, NOW = 2026-01-01T00:00:00Z).
+b64url() { openssl base64 -A | tr '+/' '-_' | tr -d '='; }
+header=$(printf '%s' '{"alg":"RS256","typ":"JWT"}' | b64url)
+claims=$(printf '%s' '{"nbf":1767225590,"exp":1767229200,"iss":"https://issuer.test","aud":"app.test","sub":{"accountId":2,"companyId":2}}' | b64url)
+signature=$(printf '%s.%s' "$header" "$claims" |
+  openssl dgst -sha256 -sign <(openssl pkey -inform DER -in rsa8192.pk8.der) | b64url)
+printf '%s.%s.%s\n' "$header" "$claims" "$signature" >rsa8192.token
