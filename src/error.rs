@@ -1,9 +1,8 @@
-//! Why a token was refused.
+//! Why a token was refused: [`Error`] (also at the crate root) and the details it carries.
 
 use core::fmt;
-use time::OffsetDateTime;
 
-use crate::PartyType;
+use crate::{PartyType, UnixTime};
 
 /// Why a token was refused.
 ///
@@ -11,13 +10,19 @@ use crate::PartyType;
 /// strings, so an error may be logged or returned to the client as it is. Each variant has a
 /// stable machine-readable [`code`](Error::code).
 ///
-/// The checks run in this order, and the first failure is reported: size cap, structure and
-/// header (`malformed`, `too_large`, `unsupported_algorithm`, `unsupported_critical`,
-/// `invalid_type`), the signature (`invalid_signature`), then the claims, which are parsed only
-/// after a key verified the signature (`malformed` for the payload, `invalid_claim`,
-/// `expired`, `not_yet_valid`, `invalid_issuer`, `invalid_audience`, `missing_claim`,
-/// `party_type_not_allowed`). A token that is both badly signed and expired therefore reports
-/// `invalid_signature`.
+/// The checks run in this order, and the first failure is reported:
+/// 1. the size cap (`too_large`), the three strict base64url segments (`malformed`);
+/// 2. the header (`malformed`, `unsupported_algorithm`, `unsupported_critical`,
+///    `invalid_type`);
+/// 3. the signature (`invalid_signature`);
+/// 4. the claims, parsed only after a key verified the signature: their shape and types
+///    (`malformed`, `invalid_claim`), then, claim by claim in the order `exp`, `iss`, `aud`,
+///    `sub`, party type: `missing_claim`, `invalid_issuer`, `invalid_audience`,
+///    `party_type_not_allowed`;
+/// 5. the time window last (`expired`, `not_yet_valid`), so `expired`, the one error a client
+///    answers by refreshing, is only reported for a token that is otherwise good.
+///
+/// A token that is both badly signed and expired therefore reports `invalid_signature`.
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Error {
@@ -53,17 +58,17 @@ pub enum Error {
     /// The one error a client answers by refreshing its token.
     Expired {
         /// The token's `exp` claim.
-        exp: OffsetDateTime,
+        exp: UnixTime,
         /// The time the token was checked at.
-        now: OffsetDateTime,
+        now: UnixTime,
     },
     /// `now` is before `nbf` minus the leeway
     /// ([RFC 7519 §4.1.5](https://www.rfc-editor.org/rfc/rfc7519#section-4.1.5)).
     NotYetValid {
         /// The token's `nbf` claim.
-        nbf: OffsetDateTime,
+        nbf: UnixTime,
         /// The time the token was checked at.
-        now: OffsetDateTime,
+        now: UnixTime,
     },
     /// The `iss` claim is a string but not one of the configured issuers (exact match).
     InvalidIssuer,
@@ -149,18 +154,12 @@ impl fmt::Display for Error {
             }
             Self::InvalidType => f.write_str("header typ is not JWT, or the header has a cty"),
             Self::InvalidSignature => f.write_str("signature not verified by any trusted key"),
-            Self::Expired { exp, now } => write!(
-                f,
-                "token expired at {} (checked at {})",
-                Rfc3339(*exp),
-                Rfc3339(*now)
-            ),
-            Self::NotYetValid { nbf, now } => write!(
-                f,
-                "token not valid before {} (checked at {})",
-                Rfc3339(*nbf),
-                Rfc3339(*now)
-            ),
+            Self::Expired { exp, now } => {
+                write!(f, "token expired at {exp} (checked at {now})")
+            }
+            Self::NotYetValid { nbf, now } => {
+                write!(f, "token not valid before {nbf} (checked at {now})")
+            }
             Self::InvalidIssuer => f.write_str("issuer (iss) is not trusted"),
             Self::InvalidAudience => {
                 f.write_str("audience (aud) names none of the accepted audiences")
@@ -177,25 +176,6 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// Formats a time as RFC 3339 in UTC, whole seconds, without allocating.
-pub(crate) struct Rfc3339(pub(crate) OffsetDateTime);
-
-impl fmt::Display for Rfc3339 {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let t = self.0.to_offset(time::UtcOffset::UTC);
-        write!(
-            f,
-            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-            t.year(),
-            u8::from(t.month()),
-            t.day(),
-            t.hour(),
-            t.minute(),
-            t.second()
-        )
-    }
-}
-
 /// Where and how a token is not a well-formed compact JWS.
 #[non_exhaustive]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -209,7 +189,7 @@ pub enum Malformed {
     /// (`1e400`), which cannot be read wherever it stands.
     Json(Segment),
     /// A segment nests arrays and objects deeper than
-    /// [`MAX_DEPTH`](crate::MAX_DEPTH) levels (the header or claims object is level 1).
+    /// [`MAX_DEPTH`](crate::limits::MAX_DEPTH) levels (the header or claims object is level 1).
     TooDeep(Segment),
     /// A segment is valid JSON but not an object.
     NotAnObject(Segment),
@@ -217,7 +197,7 @@ pub enum Malformed {
     /// ([RFC 7515 §5.2](https://www.rfc-editor.org/rfc/rfc7515#section-5.2)).
     DuplicateMember(Segment),
     /// An object has more members than the crate inspects
-    /// ([`MAX_MEMBERS`](crate::MAX_MEMBERS)).
+    /// ([`MAX_MEMBERS`](crate::limits::MAX_MEMBERS)).
     TooManyMembers(Segment),
     /// A header member that must be a string (`kid`) is not one.
     HeaderMember,

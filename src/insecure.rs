@@ -4,12 +4,12 @@
 //! chose every byte. Never base a decision on what these functions return.
 
 use serde_json::Value;
-use time::OffsetDateTime;
 
+use crate::error::{Malformed, Segment};
 use crate::json::check_object;
 use crate::jws::{split, with_decoded};
-use crate::verify::check_claims as check;
-use crate::{CheckedClaims, DEFAULT_MAX_TOKEN_LEN, Error, Policy, Segment};
+use crate::policy::DEFAULT_MAX_TOKEN_LEN;
+use crate::{Claims, Error, Policy, UnixTime, claims};
 
 /// A token's header and claims, decoded but **not verified**.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,8 +38,7 @@ pub fn decode_unverified(token: &str) -> Result<Unverified, Error> {
     let object = |segment, which| {
         with_decoded(segment, which, |bytes| {
             check_object(bytes, which)?;
-            serde_json::from_slice(bytes)
-                .map_err(|_| Error::Malformed(crate::Malformed::Json(which)))
+            serde_json::from_slice(bytes).map_err(|_| Error::Malformed(Malformed::Json(which)))
         })
     };
     Ok(Unverified {
@@ -51,25 +50,28 @@ pub fn decode_unverified(token: &str) -> Result<Unverified, Error> {
 
 /// Applies `policy`'s claim rules as of `now` to a decoded payload (claims JSON) whose
 /// signature was **not** verified: the same parsing and checks [`Verifier::verify`] runs after
-/// the signature. For tooling and fuzzing; an `Ok` here proves nothing about who made it.
+/// the signature, the time window last. For tooling and fuzzing; an `Ok` here proves nothing
+/// about who made it.
 ///
 /// [`Verifier::verify`]: crate::Verifier::verify
 ///
 /// ```
-/// use facilioo_jwt::{Policy, insecure::check_claims};
-/// use time::macros::datetime;
+/// use facilioo_jwt::{Policy, UnixTime, insecure::check_claims};
 ///
 /// let policy = Policy::facilioo_dev();
 /// let claims = br#"{"exp":1651763842,"iss":"dev-api.facilioo.de","aud":"dev-app.facilioo.de","sub":{"accountId":2}}"#;
-/// let checked = check_claims(claims, &policy, datetime!(2022-05-05 14:30 UTC))?;
-/// assert_eq!(checked.subject().account_id().0, 2);
-/// assert!(check_claims(claims, &policy, datetime!(2022-05-06 0:00 UTC)).unwrap_err().is_expired());
+/// let checked = check_claims(claims, &policy, UnixTime::from_secs(1_651_761_000))?;
+/// assert_eq!(checked.subject().account_id(), 2);
+/// let a_day_later = UnixTime::from_secs(1_651_848_000);
+/// assert!(check_claims(claims, &policy, a_day_later).unwrap_err().is_expired());
 /// # Ok::<(), facilioo_jwt::Error>(())
 /// ```
-pub fn check_claims<'p>(
+pub fn check_claims(
     payload: &[u8],
-    policy: &'p Policy,
-    now: OffsetDateTime,
-) -> Result<CheckedClaims<'p>, Error> {
-    check(payload, policy, now)
+    policy: &Policy,
+    now: impl Into<UnixTime>,
+) -> Result<Claims, Error> {
+    let claims = claims::check(payload, policy)?;
+    claims.check_window(now.into(), policy.leeway_secs())?;
+    Ok(claims)
 }

@@ -25,23 +25,10 @@ use core::fmt;
 use std::borrow::Cow;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use time::OffsetDateTime;
 
-use crate::{AccountId, Claim, CompanyId, Error, Malformed, PartyType, Policy, Segment, Subject};
-
-/// The most members a header or claims object may have: duplicate detection keeps them all.
-/// Objects nested inside them are not limited (only their depth is).
-pub const MAX_MEMBERS: usize = 64;
-
-/// The deepest nesting accepted in a header or claims, counting the header or claims object
-/// itself as level 1 (so `{"x":[[1]]}` is 3 levels deep).
-pub const MAX_DEPTH: usize = 32;
-
-/// The earliest NumericDate accepted for `exp` and `nbf`: -9999-01-01T00:00:00Z.
-pub const MIN_NUMERIC_DATE: i64 = -377_705_116_800;
-
-/// The latest NumericDate accepted for `exp` and `nbf`: 9999-12-31T23:59:59Z.
-pub const MAX_NUMERIC_DATE: i64 = 253_402_300_799;
+use crate::error::{Claim, Malformed, Segment};
+use crate::limits::{MAX_DEPTH, MAX_MEMBERS, MAX_NUMERIC_DATE, MIN_NUMERIC_DATE};
+use crate::{AccountId, CompanyId, Error, PartyType, Policy, Subject, UnixTime};
 
 /// The member name under which serde_json (feature `arbitrary_precision`) hands over a number
 /// it keeps as text. An object of exactly this shape is read as that number whatever the
@@ -81,8 +68,8 @@ impl<'a> Header<'a> {
 /// policy's lists: `Some(None)` is a present string that matched nothing.
 #[derive(Default)]
 pub(crate) struct RawClaims {
-    pub(crate) exp: Option<OffsetDateTime>,
-    pub(crate) nbf: Option<OffsetDateTime>,
+    pub(crate) exp: Option<UnixTime>,
+    pub(crate) nbf: Option<UnixTime>,
     pub(crate) iss: Option<Option<usize>>,
     pub(crate) aud: Option<Option<usize>>,
     pub(crate) sub: Option<Subject>,
@@ -546,10 +533,10 @@ impl<'de> Visitor<'de> for ClaimsVisitor<'_, '_> {
 
 /// An integer NumericDate from [`MIN_NUMERIC_DATE`] to [`MAX_NUMERIC_DATE`] (years −9999 to
 /// 9999), checked here rather than left to what `time` can represent in this build.
-fn numeric_date(v: Value<'_>) -> Option<OffsetDateTime> {
+fn numeric_date(v: Value<'_>) -> Option<UnixTime> {
     match v {
         Value::Int(i) if (MIN_NUMERIC_DATE.into()..=MAX_NUMERIC_DATE.into()).contains(&i) => {
-            OffsetDateTime::from_unix_timestamp(i64::try_from(i).ok()?).ok()
+            i64::try_from(i).ok().map(UnixTime::from_secs)
         }
         _ => None,
     }

@@ -1,19 +1,23 @@
-//! The compact JWS layer: size cap, segments, strict base64url, header rules, signature.
+//! The compact JWS layer on its own: size cap, segments, strict base64url, header rules,
+//! signature. [`KeySet::verify_jws`] returns a [`Jws`]; for tokens, use
+//! [`Verifier::verify`](crate::Verifier::verify), which runs this layer and then the claims.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
+use crate::error::{Malformed, Segment};
 use crate::json::Header;
-use crate::key::MAX_MODULUS_BITS;
-use crate::{Error, KeySet, Malformed, PublicKey, Segment};
+use crate::keys::PublicKey;
+use crate::limits::MAX_MODULUS_BITS;
+use crate::{Error, KeySet};
 
 /// The longest signature any accepted key makes, in bytes.
 const MAX_SIGNATURE_LEN: usize = MAX_MODULUS_BITS / 8;
 /// Segments up to this many decoded bytes are decoded on the stack.
 const STACK_SEGMENT: usize = 1536;
 
-/// A compact JWS whose header passed the rules and whose signature a key of the set verified.
-/// The payload is not parsed yet.
+/// A compact JWS whose header passed the rules and whose signature a key of the set verified
+/// ([`KeySet::verify_jws`]). The payload is not parsed.
 #[derive(Clone, Copy, Debug)]
 pub struct Jws<'k, 't> {
     key_index: usize,

@@ -1,72 +1,82 @@
 //! Verify [facilioo](https://www.facilioo.de) access tokens: RS256 JWTs whose `sub` is an
 //! object (`{"accountId":2,"companyId":2}`) and whose signing key is not named (no `kid`).
 //!
-//! A pure core: no I/O, no global state, and time is an argument.
+//! Start from four types: a [`KeySet`] (facilioo's published keys, or yours), a [`Policy`]
+//! (issuer, audience, leeway, party types), the [`Verifier`] built from both, and the
+//! [`Error`] it refuses with. A token that passes is a [`VerifiedToken`]: owned, its
+//! [`Claims`] typed ([`Subject`], [`PartyType`]). The core is pure: no I/O, no global state,
+//! and time is an argument ([`UnixTime`], from [`std::time::SystemTime`] or
+//! [`time::OffsetDateTime`]; `time` is re-exported).
 //!
 //! # What a [`Verifier`] checks, in order
 //!
 //! 1. The token is at most [`Policy::max_token_len`] bytes (default 8 KiB), before anything
 //!    is decoded.
 //! 2. Exactly three segments of strict unpadded base64url (no padding, whitespace, `+`, `/`,
-//!    or non-canonical trailing bits).
+//!    or non-canonical trailing bits), checked without decoding.
 //! 3. The header is a JSON object without duplicate members; `alg` is exactly `RS256`; it has
-//!    no `crit`; `typ` is absent or `JWT`. `kid`, `jku`, `jwk`, `x5u`, `x5c` are never
-//!    trusted: a `kid` that names a key of the set only moves that key to the front.
+//!    no `crit`, `b64` or `cty`; `typ` is absent or `JWT`. `kid`, `jku`, `jwk`, `x5u`, `x5c`
+//!    are never trusted: a `kid` that names a key of the set only moves that key to the front.
 //! 4. The signature is exactly as long as a key's modulus and verifies (RSASSA-PKCS1-v1_5,
-//!    SHA-256) over the ASCII `header.payload` under one key of the [`KeySet`], tried in order.
+//!    SHA-256) over the ASCII `header.payload` under one key of the [`KeySet`].
 //! 5. Only then are the claims parsed: a JSON object without duplicate members. `exp`
-//!    (required) and `nbf` (optional) are integer NumericDates and
-//!    `nbf − leeway ≤ now < exp + leeway`; `iss` is exactly one of the configured issuers;
-//!    `aud`, a string or non-empty array of strings, names a configured audience; `sub` is a
-//!    [`Subject`]; the [`PartyType`] claim, if the policy requires one, is allowed.
+//!    (required) and `nbf` (optional) are integer NumericDates; `iss` is exactly one of the
+//!    configured issuers; `aud`, a string or non-empty array of strings, names a configured
+//!    audience; `sub` is a [`Subject`]; the [`PartyType`] claim, if the policy requires one, is
+//!    allowed.
+//! 6. Last, the time window: `nbf − leeway ≤ now < exp + leeway`.
+//!
+//! Every limit is in [`limits`], enforced in this crate's own code.
 //!
 //! # Example
 //!
 //! ```
 //! use facilioo_jwt::{KeySet, Policy, Verifier};
-//! use time::macros::datetime;
 //!
 //! let verifier = Verifier::new(KeySet::facilioo(), Policy::facilioo_dev());
 //! let token = include_str!("../tests/data/example-token.txt").trim();
-//! match verifier.verify(token, datetime!(2022-05-05 14:30 UTC)) {
+//! match verifier.verify_now(token) {
 //!     Ok(verified) => println!("account {}", verified.subject().account_id()),
 //!     Err(e) if e.is_expired() => println!("401: refresh the token"),
 //!     Err(e) => println!("{} {}: {e}", e.http_status(), e.code()),
 //! }
 //! ```
 //!
-//! # Errors
+//! # Features
 //!
-//! Every refusal is an [`Error`] with a stable [`code`](Error::code); none echoes token or
-//! key bytes. Key files that cannot be loaded give a [`KeyError`] naming the block and reason.
+//! | feature | what it adds |
+//! | --- | --- |
+//! | `serde` | `Serialize`/`Deserialize` for [`Subject`], the ids, [`PartyType`], [`Claims`], [`UnixTime`]; `Serialize` for [`VerifiedToken`] |
+//! | `cli` | the `facilioo-jwt` command-line tool |
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(unreachable_pub, unused_qualifications)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod der;
-mod error;
+mod claims;
+pub mod error;
 pub mod insecure;
 mod json;
-mod jws;
-mod key;
-mod policy;
+pub mod jws;
+pub mod keys;
+pub mod limits;
+pub mod policy;
 mod subject;
+mod unix_time;
 mod verify;
 
-pub use error::{Claim, Error, Malformed, Segment};
-pub use json::{MAX_DEPTH, MAX_MEMBERS, MAX_NUMERIC_DATE, MIN_NUMERIC_DATE};
-pub use jws::Jws;
-pub use key::{
-    JwkProblem, KeyError, KeyErrorKind, KeySet, MAX_EXPONENT, MAX_KEY_FILE_LEN, MAX_KEYS,
-    MAX_MODULUS_BITS, MIN_EXPONENT, MIN_MODULUS_BITS, PemLabel, PublicKey, Thumbprint,
-};
-pub use policy::{
-    DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, DEFAULT_PARTY_TYPE_CLAIM, FACILIOO_DEV_AUDIENCE,
-    FACILIOO_DEV_ISSUER, Policy, PolicyError,
-};
+pub use claims::Claims;
+pub use error::Error;
+pub use keys::KeySet;
+pub use policy::Policy;
 pub use subject::{AccountId, CompanyId, PartyType, Subject};
-pub use verify::{CheckedClaims, VerifiedToken, Verifier};
+pub use unix_time::UnixTime;
+pub use verify::{VerifiedToken, Verifier};
+
+/// The `time` crate this crate's API uses ([`UnixTime`] converts from and to its
+/// `OffsetDateTime`), so callers need not depend on it themselves.
+pub use time;
 
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]

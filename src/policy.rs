@@ -1,6 +1,8 @@
-//! What a verified token must also satisfy: issuer, audience, time window, party type.
+//! What a verified token must also satisfy: issuer, audience, time window, party type; the
+//! defaults, and the one documented facilioo environment.
 
 use core::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::PartyType;
@@ -33,12 +35,13 @@ pub const FACILIOO_DEV_AUDIENCE: &str = "dev-app.facilioo.de";
 ///     .with_leeway(Duration::from_secs(30))
 ///     .with_allowed_party_types([PartyType::PropertyManagementCompany, PartyType::Contractor]);
 /// assert_eq!(policy.leeway(), Duration::from_secs(30));
-/// # Ok::<(), facilioo_jwt::PolicyError>(())
+/// # Ok::<(), facilioo_jwt::policy::PolicyError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Policy {
-    issuers: Box<[Box<str>]>,
-    audiences: Box<[Box<str>]>,
+    // Shared with every verified token, which names its issuer and audience without copying.
+    issuers: Box<[Arc<str>]>,
+    audiences: Box<[Arc<str>]>,
     leeway: Duration,
     max_token_len: usize,
     party_type_claim: Box<str>,
@@ -157,12 +160,12 @@ impl Policy {
         self.audiences.iter().position(|a| **a == *aud)
     }
 
-    pub(crate) fn issuer(&self, index: usize) -> &str {
-        self.issuers.get(index).map_or("", |s| s)
+    pub(crate) fn issuer(&self, index: usize) -> Option<&Arc<str>> {
+        self.issuers.get(index)
     }
 
-    pub(crate) fn audience(&self, index: usize) -> &str {
-        self.audiences.get(index).map_or("", |s| s)
+    pub(crate) fn audience(&self, index: usize) -> Option<&Arc<str>> {
+        self.audiences.get(index)
     }
 
     pub(crate) fn leeway_secs(&self) -> u64 {
@@ -170,15 +173,12 @@ impl Policy {
     }
 }
 
-fn non_empty<I>(items: I) -> Option<Box<[Box<str>]>>
+fn non_empty<I>(items: I) -> Option<Box<[Arc<str>]>>
 where
     I: IntoIterator,
     I::Item: Into<String>,
 {
-    let items: Box<[Box<str>]> = items
-        .into_iter()
-        .map(|s| s.into().into_boxed_str())
-        .collect();
+    let items: Box<[Arc<str>]> = items.into_iter().map(|s| Arc::from(s.into())).collect();
     (!items.is_empty() && items.iter().all(|s| !s.is_empty())).then_some(items)
 }
 

@@ -3,32 +3,73 @@
 use core::fmt;
 
 /// A facilioo account id (`sub.accountId`).
+///
+/// ```
+/// use facilioo_jwt::AccountId;
+/// let id = AccountId(2);
+/// assert_eq!(id.get(), 2);
+/// assert_eq!(id, 2);
+/// assert_eq!(id.to_string(), "2");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
 pub struct AccountId(pub u64);
 
 /// A facilioo company id (`sub.companyId`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
 pub struct CompanyId(pub u64);
 
-impl fmt::Display for AccountId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
+macro_rules! id_conveniences {
+    ($id:ident) => {
+        impl $id {
+            /// The id as a number.
+            pub const fn get(self) -> u64 {
+                self.0
+            }
+        }
+
+        impl From<$id> for u64 {
+            fn from(id: $id) -> u64 {
+                id.0
+            }
+        }
+
+        impl PartialEq<u64> for $id {
+            fn eq(&self, other: &u64) -> bool {
+                self.0 == *other
+            }
+        }
+
+        impl fmt::Display for $id {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                self.0.fmt(f)
+            }
+        }
+    };
 }
 
-impl fmt::Display for CompanyId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
+id_conveniences!(AccountId);
+id_conveniences!(CompanyId);
 
 /// The `sub` claim of a facilioo token: `{"accountId": 2, "companyId": 2}`.
 ///
 /// `accountId` is required; `companyId` is optional (private users such as tenants and owners
 /// belong to no company), and `null` counts as absent. Other members are ignored.
+///
+/// With the `serde` feature it is (de)serialized in facilioo's own form,
+/// `{"accountId":2,"companyId":2}`, leaving out an absent `companyId`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "camelCase"))]
 pub struct Subject {
     account_id: AccountId,
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     company_id: Option<CompanyId>,
 }
 
@@ -57,6 +98,9 @@ impl Subject {
 /// The ids are facilioo's (Parties and Accounts page). They have gaps and new types may
 /// appear, so an id this crate does not know is kept as [`PartyType::Unknown`] rather than
 /// refused.
+///
+/// With the `serde` feature it is serialized as its facilioo id (a number, so unknown types
+/// keep theirs) and deserialized from an id or a documented name, as the token claim is read.
 ///
 /// ```
 /// use facilioo_jwt::PartyType;
@@ -144,5 +188,40 @@ impl fmt::Display for PartyType {
             Some(name) => f.write_str(name),
             None => write!(f, "Unknown({})", self.id()),
         }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for PartyType {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_u32(self.id())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for PartyType {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct IdOrName;
+        impl serde::de::Visitor<'_> for IdOrName {
+            type Value = PartyType;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a facilioo party type id or name")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<PartyType, E> {
+                u32::try_from(v)
+                    .map(PartyType::from_id)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<PartyType, E> {
+                u64::try_from(v)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(v), &self))
+                    .and_then(|v| self.visit_u64(v))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<PartyType, E> {
+                PartyType::from_name(v)
+                    .ok_or_else(|| E::invalid_value(serde::de::Unexpected::Str(v), &self))
+            }
+        }
+        d.deserialize_any(IdOrName)
     }
 }

@@ -1,40 +1,48 @@
-//! The verifier: signature first, then the claims against the policy.
+//! The verifier: signature first, then the claims against the policy, the time window last.
 
-use time::OffsetDateTime;
+use std::sync::Arc;
 
-use crate::json::{PartyTypeClaim, RawClaims};
-use crate::jws::{self, Jws};
-use crate::{Claim, Error, KeySet, PartyType, Policy, PublicKey, Segment, Subject};
+use crate::error::Segment;
+use crate::keys::Thumbprint;
+use crate::{Claims, Error, KeySet, Policy, UnixTime, claims, jws};
 
 /// Verifies facilioo access tokens: a key set and a policy, built once and shared.
 ///
-/// `Verifier` is `Send + Sync` and verification takes `&self`, so one instance serves every
-/// thread of a service.
+/// `Verifier` is `Send + Sync`, cheap to clone (clones share everything), and verification
+/// takes `&self`, so one instance serves every thread of a service.
 ///
 /// ```
-/// use facilioo_jwt::{Error, KeySet, Policy, Verifier};
-/// use time::macros::datetime;
+/// use facilioo_jwt::{Error, KeySet, Policy, UnixTime, Verifier};
 ///
 /// // The example token from facilioo's docs, signed by a key facilioo has since retired.
 /// let token = include_str!("../tests/data/example-token.txt").trim();
 /// let retired = KeySet::from_pem(include_str!("../tests/data/retired-key-2022.pem"))?;
 /// let verifier = Verifier::new(retired, Policy::facilioo_dev());
 ///
-/// let verified = verifier.verify(token, datetime!(2022-05-05 14:30 UTC))?;
-/// assert_eq!(verified.subject().account_id().0, 2);
+/// // 2022-05-05T14:30:00Z, inside the token's hour.
+/// let verified = verifier.verify(token, UnixTime::from_secs(1_651_761_000))?;
+/// assert_eq!(verified.subject().account_id(), 2);
 /// assert_eq!(verified.issuer(), "dev-api.facilioo.de");
 ///
-/// // An hour later it has expired: the client should refresh it.
-/// let err = verifier.verify(token, datetime!(2022-05-05 16:30 UTC)).unwrap_err();
+/// // Two hours later it has expired: the client should refresh it.
+/// let err = verifier.verify(token, UnixTime::from_secs(1_651_768_200)).unwrap_err();
 /// assert!(err.is_expired());
 ///
 /// // facilioo's current keys did not sign it.
 /// let current = Verifier::new(KeySet::facilioo(), Policy::facilioo_dev());
-/// assert_eq!(current.verify(token, datetime!(2022-05-05 14:30 UTC)), Err(Error::InvalidSignature));
+/// assert_eq!(
+///     current.verify(token, UnixTime::from_secs(1_651_761_000)),
+///     Err(Error::InvalidSignature)
+/// );
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct Verifier {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
     keys: KeySet,
     policy: Policy,
 }
@@ -42,197 +50,112 @@ pub struct Verifier {
 impl Verifier {
     /// A verifier that trusts `keys` and applies `policy`.
     pub fn new(keys: KeySet, policy: Policy) -> Self {
-        Self { keys, policy }
+        Self {
+            inner: Arc::new(Inner { keys, policy }),
+        }
     }
 
     /// The trusted keys.
     pub fn keys(&self) -> &KeySet {
-        &self.keys
+        &self.inner.keys
     }
 
     /// The claim policy.
     pub fn policy(&self) -> &Policy {
-        &self.policy
+        &self.inner.policy
     }
 
     /// Verifies `token` as of `now`: structure and header, the RS256 signature against each
-    /// key of the set, then the claims (time window with leeway, `iss`, `aud`, `sub`, party
-    /// type). The first failure is returned; see [`Error`] for the order.
-    pub fn verify<'v>(
-        &'v self,
-        token: &str,
-        now: OffsetDateTime,
-    ) -> Result<VerifiedToken<'v>, Error> {
-        let jws = jws::verify(&self.keys, token, self.policy.max_token_len())?;
+    /// key of the set, the claims (`iss`, `aud`, `sub`, party type), and last the time window
+    /// with the policy's leeway. The first failure is returned; see [`Error`] for the order.
+    ///
+    /// `now` is anything that converts into a [`UnixTime`]: [`std::time::SystemTime`],
+    /// [`time::OffsetDateTime`], or [`UnixTime::from_secs`].
+    pub fn verify(&self, token: &str, now: impl Into<UnixTime>) -> Result<VerifiedToken, Error> {
+        let token = self.verify_signature_and_claims(token)?;
+        token.check_window(now.into(), self.inner.policy.leeway_secs())?;
+        Ok(token)
+    }
+
+    /// [`verify`](Self::verify) as of the system clock.
+    pub fn verify_now(&self, token: &str) -> Result<VerifiedToken, Error> {
+        self.verify(token, UnixTime::now())
+    }
+
+    /// Everything but the time window.
+    fn verify_signature_and_claims(&self, token: &str) -> Result<VerifiedToken, Error> {
+        let Inner { keys, policy } = &*self.inner;
+        let jws = jws::verify(keys, token, policy.max_token_len())?;
         let claims = jws::with_decoded(jws.payload_b64(), Segment::Payload, |bytes| {
-            check_claims(bytes, &self.policy, now)
+            claims::check(bytes, policy)
         })?;
         Ok(VerifiedToken {
             claims,
             key_index: jws.key_index(),
-            key: jws.key(),
+            key_thumbprint: *jws.key().thumbprint(),
         })
     }
-
-    /// [`verify`](Self::verify) as of the system clock.
-    pub fn verify_now<'v>(&'v self, token: &str) -> Result<VerifiedToken<'v>, Error> {
-        self.verify(token, OffsetDateTime::now_utc())
-    }
 }
 
-/// Parses decoded claims and applies `policy` as of `now`, in order: `exp`, the time window,
-/// `iss`, `aud`, `sub`, party type. Type errors found while parsing come first.
-pub(crate) fn check_claims<'p>(
-    payload: &[u8],
-    policy: &'p Policy,
-    now: OffsetDateTime,
-) -> Result<CheckedClaims<'p>, Error> {
-    let claims = RawClaims::parse(payload, policy)?;
-    let exp = claims.exp.ok_or(Error::MissingClaim(Claim::Exp))?;
-    check_window(exp, claims.nbf, now, policy.leeway_secs())?;
-    let issuer = match claims.iss {
-        None => return Err(Error::MissingClaim(Claim::Iss)),
-        Some(None) => return Err(Error::InvalidIssuer),
-        Some(Some(i)) => policy.issuer(i),
-    };
-    let audience = match claims.aud {
-        None => return Err(Error::MissingClaim(Claim::Aud)),
-        Some(None) => return Err(Error::InvalidAudience),
-        Some(Some(i)) => policy.audience(i),
-    };
-    let subject = claims.sub.ok_or(Error::MissingClaim(Claim::Sub))?;
-    if let Some(allowed) = policy.allowed_party_types() {
-        match claims.party_type {
-            PartyTypeClaim::Unreadable => return Err(Error::InvalidClaim(Claim::PartyType)),
-            PartyTypeClaim::Read(p) if allowed.iter().any(|a| a.id() == p.id()) => {}
-            other => return Err(Error::PartyTypeNotAllowed(other.known())),
-        }
-    }
-    Ok(CheckedClaims {
-        subject,
-        party_type: claims.party_type.known(),
-        issuer,
-        audience,
-        nbf: claims.nbf,
-        exp,
-    })
-}
-
-/// Valid iff `nbf − leeway ≤ now < exp + leeway` (RFC 7519 §4.1.4, §4.1.5), in `i128` so no
-/// value overflows.
-fn check_window(
-    exp: OffsetDateTime,
-    nbf: Option<OffsetDateTime>,
-    now: OffsetDateTime,
-    leeway: u64,
-) -> Result<(), Error> {
-    let (now_s, leeway) = (i128::from(now.unix_timestamp()), i128::from(leeway));
-    if now_s >= i128::from(exp.unix_timestamp()) + leeway {
-        return Err(Error::Expired { exp, now });
-    }
-    match nbf {
-        Some(nbf) if now_s < i128::from(nbf.unix_timestamp()) - leeway => {
-            Err(Error::NotYetValid { nbf, now })
-        }
-        _ => Ok(()),
-    }
-}
-
-/// Claims that satisfied a [`Policy`]: who the token speaks for, and when it is valid.
-///
-/// Borrows the issuer and audience from the policy, so nothing of the payload is kept or
-/// copied. Reached through [`VerifiedToken`] (which dereferences to it) or, without any
-/// signature check, through [`insecure::check_claims`](crate::insecure::check_claims).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CheckedClaims<'p> {
-    subject: Subject,
-    party_type: Option<PartyType>,
-    issuer: &'p str,
-    audience: &'p str,
-    nbf: Option<OffsetDateTime>,
-    exp: OffsetDateTime,
-}
-
-impl<'p> CheckedClaims<'p> {
-    /// The account (and company) the token speaks for.
-    pub fn subject(&self) -> Subject {
-        self.subject
-    }
-
-    /// The account's party type: `None` when the configured claim is absent, `null`, or
-    /// unreadable (a negative or too large number, a string that is no documented name, any
-    /// other type). Such a token is refused only by a policy that requires party types
-    /// ([`Policy::with_allowed_party_types`](crate::Policy::with_allowed_party_types)).
-    pub fn party_type(&self) -> Option<PartyType> {
-        self.party_type
-    }
-
-    /// The token's `iss`, equal to one of the policy's issuers.
-    pub fn issuer(&self) -> &'p str {
-        self.issuer
-    }
-
-    /// The token's audience that matched: the first element of its `aud` (or the `aud`
-    /// string) that is one of the policy's audiences.
-    pub fn audience(&self) -> &'p str {
-        self.audience
-    }
-
-    /// The token's `nbf`, if it has one.
-    pub fn not_before(&self) -> Option<OffsetDateTime> {
-        self.nbf
-    }
-
-    /// The token's `exp`.
-    pub fn expires_at(&self) -> OffsetDateTime {
-        self.exp
-    }
-}
-
-/// A token that verified: its [`CheckedClaims`] (through `Deref`: `subject()`, `issuer()`,
+/// A token that verified: its [`Claims`] (through `Deref`: `subject()`, `issuer()`,
 /// `expires_at()`, …) and the key that vouched for it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct VerifiedToken<'v> {
-    claims: CheckedClaims<'v>,
+///
+/// Owned and `Clone + Send + Sync + 'static`, so it can be returned from an extractor, kept
+/// in request extensions, cached or sent to another task. Only a [`Verifier`] makes one.
+/// With the `serde` feature it serializes as its claims plus `keyIndex` and `keyThumbprint`;
+/// it does not deserialize (that would make a "verified" token from any JSON).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+pub struct VerifiedToken {
+    #[cfg_attr(feature = "serde", serde(flatten))]
+    claims: Claims,
+    #[cfg_attr(feature = "serde", serde(rename = "keyIndex"))]
     key_index: usize,
-    key: &'v PublicKey,
+    #[cfg_attr(feature = "serde", serde(rename = "keyThumbprint"))]
+    key_thumbprint: Thumbprint,
 }
 
-impl<'v> VerifiedToken<'v> {
-    /// The checked claims.
-    pub fn claims(&self) -> &CheckedClaims<'v> {
+impl VerifiedToken {
+    /// The verified claims.
+    pub fn claims(&self) -> &Claims {
         &self.claims
     }
 
-    /// The position in the key set of the key that verified the signature.
+    /// The verified claims, without the key information.
+    pub fn into_claims(self) -> Claims {
+        self.claims
+    }
+
+    /// The position in the verifier's key set of the key that verified the signature.
     pub fn key_index(&self) -> usize {
         self.key_index
     }
 
-    /// The key that verified the signature (see [`PublicKey::thumbprint`] for a stable id).
-    pub fn key(&self) -> &'v PublicKey {
-        self.key
+    /// The [RFC 7638](https://www.rfc-editor.org/rfc/rfc7638) thumbprint of the key that
+    /// verified the signature: a stable name for it across key sets and forms.
+    pub fn key_thumbprint(&self) -> &Thumbprint {
+        &self.key_thumbprint
     }
 }
 
-impl<'v> core::ops::Deref for VerifiedToken<'v> {
-    type Target = CheckedClaims<'v>;
-    fn deref(&self) -> &Self::Target {
+impl core::ops::Deref for VerifiedToken {
+    type Target = Claims;
+    fn deref(&self) -> &Claims {
         &self.claims
     }
 }
 
 impl KeySet {
     /// Verifies the compact JWS layer only: the size cap `max_len`, three strict base64url
-    /// segments, the header rules (`alg` exactly `RS256`, no `crit`, `typ` absent or `JWT`),
-    /// and the signature against each key (a header `kid` naming a key of the set moves it to
-    /// the front). The payload is neither parsed nor checked: for a JWT use
-    /// [`Verifier::verify`].
+    /// segments, the header rules (`alg` exactly `RS256`; no `crit`, `b64` or `cty`; `typ`
+    /// absent or `JWT`), and the signature over the exact ASCII `header.payload` against each
+    /// key (a header `kid` naming a key of the set moves it to the front). The payload is
+    /// neither parsed nor checked: for a JWT use [`Verifier::verify`].
     pub fn verify_jws<'k, 't>(
         &'k self,
         token: &'t str,
         max_len: usize,
-    ) -> Result<Jws<'k, 't>, Error> {
+    ) -> Result<jws::Jws<'k, 't>, Error> {
         jws::verify(self, token, max_len)
     }
 }
@@ -241,12 +164,14 @@ impl KeySet {
 mod tests {
     use super::*;
 
-    fn assert_send_sync<T: Send + Sync>() {}
+    fn assert_owned_and_shareable<T: Clone + Send + Sync + 'static>() {}
 
     #[test]
-    fn verifier_is_send_and_sync() {
-        assert_send_sync::<Verifier>();
-        assert_send_sync::<KeySet>();
-        assert_send_sync::<Error>();
+    fn shareable_types() {
+        assert_owned_and_shareable::<Verifier>();
+        assert_owned_and_shareable::<VerifiedToken>();
+        assert_owned_and_shareable::<Claims>();
+        assert_owned_and_shareable::<KeySet>();
+        assert_owned_and_shareable::<Error>();
     }
 }

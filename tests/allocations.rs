@@ -78,7 +78,7 @@ fn refusals_before_the_signature_allocate_nothing() {
         ),
         (
             "a.b",
-            Error::Malformed(facilioo_jwt::Malformed::SegmentCount),
+            Error::Malformed(facilioo_jwt::error::Malformed::SegmentCount),
         ),
     ] {
         let (n, r) = allocations(|| verifier.verify(token, at(NOW)).map(|_| ()));

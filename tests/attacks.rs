@@ -12,7 +12,8 @@ use common::{
     HEADER, NOW, at, b64, claims, claims_plus, claims_with, data, good_claims, non_canonical,
     replace_segment, sign, sign_segments, signer,
 };
-use facilioo_jwt::{Claim, Error, Malformed, Policy, Segment, Verifier};
+use facilioo_jwt::error::{Claim, Malformed, Segment};
+use facilioo_jwt::{Error, Policy, Verifier};
 use ring::rand::SystemRandom;
 use ring::signature::{RSA_PKCS1_SHA512, RSA_PSS_SHA256, RsaEncoding};
 

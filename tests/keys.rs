@@ -3,7 +3,9 @@
 mod common;
 
 use common::{data, data_str};
-use facilioo_jwt::{JwkProblem, KeyError, KeyErrorKind, KeySet, MAX_KEYS, PemLabel, PublicKey};
+use facilioo_jwt::KeySet;
+use facilioo_jwt::keys::{JwkProblem, KeyError, KeyErrorKind, PemLabel, PublicKey};
+use facilioo_jwt::limits::MAX_KEYS;
 
 fn kind(r: Result<KeySet, KeyError>) -> (usize, KeyErrorKind) {
     let e = r.expect_err("refused");
@@ -468,7 +470,7 @@ fn set_bounds() {
 
 #[test]
 fn exponent_bounds() {
-    use facilioo_jwt::{MAX_EXPONENT, MIN_EXPONENT};
+    use facilioo_jwt::limits::{MAX_EXPONENT, MIN_EXPONENT};
     assert_eq!((MIN_EXPONENT, MAX_EXPONENT), (65_537, 8_589_934_591));
     let load = |e: u64| {
         let bytes = e.to_be_bytes();
@@ -624,7 +626,7 @@ fn scratch(name: &str) -> std::path::PathBuf {
 
 #[test]
 fn key_files_are_read_with_a_bound() {
-    use facilioo_jwt::MAX_KEY_FILE_LEN;
+    use facilioo_jwt::limits::MAX_KEY_FILE_LEN;
     let pem = data_str("keys/rsa2048-a.pkcs1.pem");
     let ok = scratch("one.pem");
     std::fs::write(&ok, &pem).expect("write");

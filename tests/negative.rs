@@ -6,7 +6,8 @@ use common::{
     AUD, HEADER, ISS, NOW, at, b64, claims, claims_plus, claims_with, good_claims, replace_segment,
     sign, sign_segments, signer,
 };
-use facilioo_jwt::{Claim, Error, Malformed, PartyType, Policy, Segment, Verifier};
+use facilioo_jwt::error::{Claim, Malformed, Segment};
+use facilioo_jwt::{Error, PartyType, Policy, Verifier};
 use std::time::Duration;
 
 const L: i64 = 60; // the default leeway
@@ -1012,7 +1013,7 @@ fn an_8192_bit_key_verifies_and_one_byte_more_is_no_signature() {
 /// Every message says what failed and where, and nothing of the token.
 #[test]
 fn every_message_exactly() {
-    use facilioo_jwt::PolicyError;
+    use facilioo_jwt::policy::PolicyError;
     let t = |unix| at(unix);
     for (error, message) in [
         (
@@ -1148,11 +1149,11 @@ fn a_policy_reports_what_it_was_built_with() {
     assert_eq!(policy.allowed_party_types(), Some(&[PartyType::Guest][..]));
     assert_eq!(
         Policy::new(Vec::<String>::new(), ["a"]),
-        Err(facilioo_jwt::PolicyError::NoIssuer)
+        Err(facilioo_jwt::policy::PolicyError::NoIssuer)
     );
     assert_eq!(
         Policy::new(["i"], [""]),
-        Err(facilioo_jwt::PolicyError::NoAudience)
+        Err(facilioo_jwt::policy::PolicyError::NoAudience)
     );
     // Party type ids, known and not.
     for (p, id) in [

@@ -3,7 +3,8 @@
 mod common;
 
 use common::{HEADER, NOW, at, claims, sign, signer};
-use facilioo_jwt::{Error, KeySet, PartyType, PublicKey, Verifier, insecure};
+use facilioo_jwt::keys::PublicKey;
+use facilioo_jwt::{Error, KeySet, PartyType, Verifier, insecure};
 use proptest::prelude::*;
 use std::sync::LazyLock;
 use std::time::Duration;

@@ -5,7 +5,8 @@ mod common;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use facilioo_jwt::{KeyErrorKind, KeySet, PublicKey};
+use facilioo_jwt::KeySet;
+use facilioo_jwt::keys::{KeyErrorKind, PublicKey};
 use serde_json::Value;
 
 fn load(name: &str) -> Value {

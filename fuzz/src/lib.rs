@@ -8,7 +8,8 @@ use std::sync::LazyLock;
 use arbitrary::Arbitrary;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use facilioo_jwt::{CheckedClaims, KeySet, PartyType, Policy, PublicKey, Verifier, insecure};
+use facilioo_jwt::keys::PublicKey;
+use facilioo_jwt::{Claims, KeySet, PartyType, Policy, Verifier, insecure};
 use ring::rand::SystemRandom;
 use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 use serde_json::Value;
@@ -96,7 +97,7 @@ pub fn keys(data: &[u8]) {
         loaded.push(KeySet::from_jwk(text));
     }
     for set in loaded.into_iter().flatten() {
-        assert!(!set.is_empty() && set.len() <= facilioo_jwt::MAX_KEYS);
+        assert!(!set.is_empty() && set.len() <= facilioo_jwt::limits::MAX_KEYS);
         for key in &set {
             assert!((2048..=8192).contains(&key.modulus_bits()));
             assert_eq!(key.modulus_len(), key.modulus_bits().div_ceil(8));
@@ -122,7 +123,7 @@ pub fn inspect(data: &[u8]) {
     let token = String::from_utf8_lossy(data);
     if let Ok(decoded) = insecure::decode_unverified(&token) {
         assert!(decoded.header.is_object() && decoded.claims.is_object());
-        assert!(token.len() <= facilioo_jwt::DEFAULT_MAX_TOKEN_LEN);
+        assert!(token.len() <= facilioo_jwt::policy::DEFAULT_MAX_TOKEN_LEN);
         assert_eq!(token.split('.').count(), 3);
     }
 }
@@ -140,14 +141,14 @@ struct Expected {
 }
 
 impl Expected {
-    fn assert_matches(&self, c: &CheckedClaims<'_>) {
+    fn assert_matches(&self, c: &Claims) {
         assert_eq!(c.subject().account_id().0, self.account);
         assert_eq!(c.subject().company_id().map(|c| c.0), self.company);
         assert_eq!(c.party_type().map(|p| p.id()), self.party);
         assert_eq!(c.issuer(), self.iss);
         assert_eq!(c.audience(), self.aud);
-        assert_eq!(c.expires_at().unix_timestamp(), self.exp);
-        assert_eq!(c.not_before().map(|t| t.unix_timestamp()), self.nbf);
+        assert_eq!(c.expires_at().as_secs(), self.exp);
+        assert_eq!(c.not_before().map(|t| t.as_secs()), self.nbf);
     }
 }
 
@@ -157,7 +158,7 @@ impl Expected {
 fn oracle(claims: &[u8], restricted: bool) -> Result<Expected, &'static str> {
     let v: Value = serde_json::from_slice(claims).map_err(|_| "not JSON")?;
     let obj = v.as_object().ok_or("not an object")?;
-    if depth(&v) > facilioo_jwt::MAX_DEPTH {
+    if depth(&v) > facilioo_jwt::limits::MAX_DEPTH {
         return Err("nested too deep");
     }
     // NumericDate: an integer `time` can represent (years -9999..=9999).
@@ -592,7 +593,7 @@ fn header_ok(members: &[(String, String)]) -> bool {
         // Every member value must be JSON for the header to parse at all, and nest no deeper
         // than the limit allows below the header object.
         && members.iter().all(|(_, v)| {
-            serde_json::from_str::<Value>(v).is_ok_and(|v| depth(&v) < facilioo_jwt::MAX_DEPTH)
+            serde_json::from_str::<Value>(v).is_ok_and(|v| depth(&v) < facilioo_jwt::limits::MAX_DEPTH)
         })
 }
 

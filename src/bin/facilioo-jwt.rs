@@ -12,10 +12,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use facilioo_jwt::{DEFAULT_MAX_TOKEN_LEN, Error, KeySet, PartyType, Policy, Verifier, insecure};
+use facilioo_jwt::limits::{MAX_NUMERIC_DATE, MIN_NUMERIC_DATE};
+use facilioo_jwt::policy::{DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, DEFAULT_PARTY_TYPE_CLAIM};
+use facilioo_jwt::{Error, KeySet, PartyType, Policy, UnixTime, Verifier, insecure};
 use serde::Serialize;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 /// Inspect and verify facilioo access tokens (RS256 JWTs).
 #[derive(Parser)]
@@ -49,7 +49,7 @@ enum Command {
         #[arg(long = "aud", required = true, value_name = "AUD")]
         audiences: Vec<String>,
         /// Clock-skew leeway in seconds.
-        #[arg(long, value_name = "SECONDS", default_value_t = facilioo_jwt::DEFAULT_LEEWAY.as_secs())]
+        #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_LEEWAY.as_secs())]
         leeway: u64,
         /// Print exactly one JSON object on stdout.
         #[arg(long)]
@@ -66,7 +66,7 @@ struct Common {
     #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
     now: Option<i64>,
     /// Name of the claim carrying the party type.
-    #[arg(long, value_name = "NAME", default_value = facilioo_jwt::DEFAULT_PARTY_TYPE_CLAIM)]
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_PARTY_TYPE_CLAIM)]
     party_type_claim: String,
 }
 
@@ -107,11 +107,16 @@ impl Common {
         KeySet::from_file(path).map_err(|e| UsageError(format!("{}: {e}", path.display())))
     }
 
-    fn now(&self) -> Result<OffsetDateTime, UsageError> {
+    fn now(&self) -> Result<UnixTime, UsageError> {
         match self.now {
-            None => Ok(OffsetDateTime::now_utc()),
-            Some(s) => OffsetDateTime::from_unix_timestamp(s)
-                .map_err(|_| UsageError(format!("--now {s} is out of range"))),
+            None => Ok(UnixTime::now()),
+            // The range of NumericDates a token may carry: years -9999 to 9999.
+            Some(s) if (MIN_NUMERIC_DATE..=MAX_NUMERIC_DATE).contains(&s) => {
+                Ok(UnixTime::from_secs(s))
+            }
+            Some(s) => Err(UsageError(format!(
+                "--now {s} is out of range (years -9999 to 9999)"
+            ))),
         }
     }
 }
@@ -233,14 +238,15 @@ fn pretty(v: &serde_json::Value) -> String {
 }
 
 /// `2022-05-05T15:17:22Z (expired 4 years ago)`.
-fn describe_time(name: &str, v: &serde_json::Value, now: OffsetDateTime) -> String {
+fn describe_time(name: &str, v: &serde_json::Value, now: UnixTime) -> String {
     let Some(t) = v
         .as_i64()
-        .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
+        .filter(|s| (MIN_NUMERIC_DATE..=MAX_NUMERIC_DATE).contains(s))
     else {
         return format!("{v} (not a NumericDate)");
     };
-    let diff = (t - now).whole_seconds();
+    // Both are within years ±9999, so the difference fits easily.
+    let diff = t - now.as_secs();
     let span = human_span(diff.unsigned_abs());
     let when = match (name, diff <= 0) {
         ("exp", true) => format!("expired {span} ago"),
@@ -248,12 +254,7 @@ fn describe_time(name: &str, v: &serde_json::Value, now: OffsetDateTime) -> Stri
         (_, true) => format!("{span} ago"),
         (_, false) => format!("not valid yet, starts in {span}"),
     };
-    format!("{} ({when})", rfc3339(t))
-}
-
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339)
-        .unwrap_or_else(|_| t.unix_timestamp().to_string())
+    format!("{} ({when})", UnixTime::from_secs(t))
 }
 
 /// The largest whole unit: "3 days", "1 hour", "42 seconds".
@@ -277,14 +278,14 @@ fn human_span(secs: u64) -> String {
 /// The JSON `verify --json` prints; scripts depend on these names.
 #[derive(Serialize)]
 #[serde(untagged)]
-enum Report<'a> {
+enum Report {
     Valid {
         valid: bool,
         subject: SubjectReport,
         #[serde(rename = "partyType")]
         party_type: Option<u32>,
-        iss: &'a str,
-        aud: [&'a str; 1],
+        iss: String,
+        aud: [String; 1],
         nbf: Option<i64>,
         exp: i64,
         key: usize,
@@ -354,10 +355,10 @@ fn verify(
                     company_id: v.subject().company_id().map(|c| c.0),
                 },
                 party_type: v.party_type().map(|p| p.id()),
-                iss: v.issuer(),
-                aud: [v.audience()],
-                nbf: v.not_before().map(OffsetDateTime::unix_timestamp),
-                exp: v.expires_at().unix_timestamp(),
+                iss: v.issuer().to_owned(),
+                aud: [v.audience().to_owned()],
+                nbf: v.not_before().map(UnixTime::as_secs),
+                exp: v.expires_at().as_secs(),
                 key: v.key_index(),
             },
             ExitCode::SUCCESS,

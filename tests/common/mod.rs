@@ -3,7 +3,8 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use facilioo_jwt::{KeySet, Policy, PublicKey, Verifier};
+use facilioo_jwt::keys::PublicKey;
+use facilioo_jwt::{KeySet, Policy, UnixTime, Verifier};
 use ring::rand::SystemRandom;
 use ring::signature::{RSA_PKCS1_SHA256, RsaKeyPair};
 
@@ -87,8 +88,8 @@ pub fn verifier(names: &[&str]) -> Verifier {
     Verifier::new(keys(names), policy())
 }
 
-pub fn at(unix: i64) -> time::OffsetDateTime {
-    time::OffsetDateTime::from_unix_timestamp(unix).expect("time in range")
+pub fn at(unix: i64) -> UnixTime {
+    UnixTime::from_secs(unix)
 }
 
 pub fn good_claims() -> String {

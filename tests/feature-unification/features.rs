@@ -1,6 +1,7 @@
 //! The dependency features really are on in this build, and the limits they would lift hold.
 
-use facilioo_jwt::{Claim, Error, Policy, insecure};
+use facilioo_jwt::error::Claim;
+use facilioo_jwt::{Error, Policy, insecure};
 use time::OffsetDateTime;
 
 /// Proof that the features this crate exists for are active; without it the other tests

@@ -2,7 +2,7 @@
 //!
 //! Strict DER only: definite minimal lengths, minimal positive integers, no trailing bytes.
 
-use crate::key::KeyErrorKind;
+use super::KeyErrorKind;
 
 const SEQUENCE: u8 = 0x30;
 const INTEGER: u8 = 0x02;

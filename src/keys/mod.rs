@@ -1,0 +1,212 @@
+//! Trusted keys: loading them (PEM, DER, JWK, JWK Set, files), the checks every key passes,
+//! and why a key is refused.
+//!
+//! Start from [`KeySet`] (also at the crate root): [`KeySet::facilioo`] for the keys facilioo
+//! publishes, or one of its loaders for your own. Every loader refuses with a [`KeyError`]
+//! that names the offending block and the reason, never a key's bytes.
+
+use std::sync::Arc;
+
+mod der;
+mod error;
+mod jwk;
+mod pem;
+mod public_key;
+
+pub use error::{JwkProblem, KeyError, KeyErrorKind};
+pub use pem::PemLabel;
+pub use public_key::{PublicKey, Thumbprint};
+
+use crate::limits::{MAX_KEY_FILE_LEN, MAX_KEYS};
+use pem::{PemBlocks, without_bom};
+
+/// The keys facilioo publishes, in the order of its Authentication page.
+const FACILIOO_KEYS: [&str; 3] = [
+    include_str!("../../keys/facilioo-1.pem"),
+    include_str!("../../keys/facilioo-2.pem"),
+    include_str!("../../keys/facilioo-3.pem"),
+];
+
+/// An immutable, non-empty set of trusted keys, cheap to clone and share between threads.
+///
+/// facilioo tokens carry no `kid`, so verification tries the keys in order (a header `kid`
+/// that names a key of the set only moves that key to the front). To rotate keys in a running
+/// service, build a new set and swap the verifier.
+#[derive(Clone, Debug)]
+pub struct KeySet {
+    keys: Arc<[PublicKey]>,
+}
+
+impl KeySet {
+    /// A set of the given keys, in this order.
+    ///
+    /// Fails on an empty list ([`KeyErrorKind::Empty`]) or more than [`MAX_KEYS`] keys.
+    pub fn new(keys: Vec<PublicKey>) -> Result<Self, KeyError> {
+        if keys.is_empty() {
+            return Err(KeyError::set(KeyErrorKind::Empty));
+        }
+        if keys.len() > MAX_KEYS {
+            return Err(KeyError::set(KeyErrorKind::TooManyKeys));
+        }
+        Ok(Self { keys: keys.into() })
+    }
+
+    /// The three RSA-2048 keys published on facilioo's Authentication page (embedded from
+    /// `keys/`), in the page's order.
+    ///
+    /// ```
+    /// let keys = facilioo_jwt::KeySet::facilioo();
+    /// assert_eq!(keys.len(), 3);
+    /// assert!(keys.iter().all(|k| k.modulus_bits() == 2048));
+    /// ```
+    pub fn facilioo() -> Self {
+        let keys = FACILIOO_KEYS
+            .iter()
+            .filter_map(|pem| Self::from_pem(pem).ok())
+            .flat_map(|set| set.keys.to_vec())
+            .collect();
+        // Invariant: the embedded files are valid keys (tested by `embedded_keys_load`), so
+        // this never fails; should it, every token is refused rather than anything accepted.
+        Self::new(keys).unwrap_or_else(|_| Self {
+            keys: Arc::from([]),
+        })
+    }
+
+    /// Loads every key of a PEM bundle: `BEGIN RSA PUBLIC KEY` (PKCS#1) and `BEGIN PUBLIC
+    /// KEY` (SPKI) blocks, mixed, with any text between blocks. Lines may end in LF, CRLF or
+    /// CR, and a leading byte-order mark is ignored. Errors name the 1-based block and the
+    /// reason, e.g. how many dashes a damaged `BEGIN` or `END` line has.
+    pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
+        let mut keys = Vec::new();
+        for (i, block) in PemBlocks::new(pem).enumerate() {
+            let block_no = i + 1;
+            let (label, der) = block.map_err(|kind| KeyError::at(block_no, kind))?;
+            let key = match label {
+                PemLabel::RsaPublicKey => PublicKey::pkcs1(&der),
+                PemLabel::PublicKey => PublicKey::spki(&der),
+            };
+            keys.push(key.map_err(|kind| KeyError::at(block_no, kind))?);
+            if keys.len() > MAX_KEYS {
+                return Err(KeyError::set(KeyErrorKind::TooManyKeys));
+            }
+        }
+        Self::new(keys)
+    }
+
+    /// Loads one DER key, PKCS#1 or SPKI.
+    pub fn from_der(der: &[u8]) -> Result<Self, KeyError> {
+        Self::new(vec![PublicKey::from_der(der)?])
+    }
+
+    /// Loads a JWK, or a JWK Set (`{"keys":[…]}`, every key must be a valid RS256 key).
+    pub fn from_jwk(json: &str) -> Result<Self, KeyError> {
+        let value: serde_json::Value = serde_json::from_str(without_bom(json))
+            .map_err(|_| KeyError::first(KeyErrorKind::Json))?;
+        match value.get("keys") {
+            Some(serde_json::Value::Array(keys)) => {
+                let keys = keys
+                    .iter()
+                    .take(MAX_KEYS + 1)
+                    .enumerate()
+                    .map(|(i, k)| PublicKey::jwk(k).map_err(|kind| KeyError::at(i + 1, kind)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Self::new(keys)
+            }
+            Some(_) => Err(KeyError::first(KeyErrorKind::Json)),
+            None => Self::new(vec![PublicKey::jwk(&value).map_err(KeyError::first)?]),
+        }
+    }
+
+    /// Reads a key file of at most [`MAX_KEY_FILE_LEN`] bytes and [loads](Self::load) it.
+    ///
+    /// Reading stops at the cap, so a device such as `/dev/zero` is refused
+    /// ([`KeyErrorKind::FileTooLarge`]) rather than read until memory runs out; a directory is
+    /// [`KeyErrorKind::NotAFile`]. Pipes and process substitution (`<(…)`) work.
+    ///
+    /// ```
+    /// let keys = facilioo_jwt::KeySet::from_file("tests/data/retired-key-2022.pem")?;
+    /// assert_eq!(keys.len(), 1);
+    /// # Ok::<(), facilioo_jwt::keys::KeyError>(())
+    /// ```
+    pub fn from_file(path: impl AsRef<std::path::Path>) -> Result<Self, KeyError> {
+        Self::load(&read_bounded(path.as_ref(), MAX_KEY_FILE_LEN)?)
+    }
+
+    /// Loads a key file in whatever form it is: PEM bundle, JWK or JWK Set, or DER.
+    /// A leading UTF-8 byte-order mark is ignored.
+    pub fn load(bytes: &[u8]) -> Result<Self, KeyError> {
+        let text = core::str::from_utf8(bytes).ok().map(without_bom);
+        match text {
+            Some(t) if t.contains("-----BEGIN") => Self::from_pem(t),
+            Some(t) if t.trim_start().starts_with('{') => Self::from_jwk(t),
+            Some(t) if t.trim().is_empty() => Err(KeyError::set(KeyErrorKind::Empty)),
+            _ => Self::from_der(bytes),
+        }
+    }
+
+    /// How many keys the set holds (at least one).
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Always `false`: a set is never empty. Present for the `len`/`is_empty` convention.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// The key at `index`, the position [`VerifiedToken::key_index`](crate::VerifiedToken::key_index)
+    /// reports.
+    pub fn get(&self, index: usize) -> Option<&PublicKey> {
+        self.keys.get(index)
+    }
+
+    /// The keys in order.
+    pub fn iter(&self) -> core::slice::Iter<'_, PublicKey> {
+        self.keys.iter()
+    }
+
+    /// The keys as a slice.
+    pub fn as_slice(&self) -> &[PublicKey] {
+        &self.keys
+    }
+}
+
+impl<'a> IntoIterator for &'a KeySet {
+    type Item = &'a PublicKey;
+    type IntoIter = core::slice::Iter<'a, PublicKey>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// Reads at most `max` bytes of `path`; more is an error, and so is a directory.
+fn read_bounded(path: &std::path::Path, max: usize) -> Result<Vec<u8>, KeyError> {
+    use std::io::Read as _;
+    let io = |e: std::io::Error| KeyError::set(KeyErrorKind::Io(e.kind()));
+    let file = std::fs::File::open(path).map_err(io)?;
+    if file.metadata().map_err(io)?.is_dir() {
+        return Err(KeyError::set(KeyErrorKind::NotAFile));
+    }
+    let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
+    let mut bytes = Vec::new();
+    file.take(limit).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() > max {
+        return Err(KeyError::set(KeyErrorKind::FileTooLarge));
+    }
+    Ok(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_keys_load() {
+        for pem in FACILIOO_KEYS {
+            let set = KeySet::from_pem(pem).expect("embedded key loads");
+            assert_eq!(set.len(), 1);
+            assert_eq!(set.as_slice()[0].modulus_bits(), 2048);
+        }
+        assert_eq!(KeySet::facilioo().len(), 3);
+    }
+}
