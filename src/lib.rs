@@ -47,6 +47,7 @@
 //! | feature | what it adds |
 //! | --- | --- |
 //! | `serde` | `Serialize`/`Deserialize` for [`Subject`], the ids, [`PartyType`], [`Claims`], [`UnixTime`]; `Serialize` for [`VerifiedToken`] |
+//! | `live` | [`live::LiveVerifier`]: keys swapped and reloaded from a file while a service runs |
 //! | `cli` | the `facilioo-jwt` command-line tool |
 
 #![forbid(unsafe_code)]
@@ -61,6 +62,9 @@ mod json;
 pub mod jws;
 pub mod keys;
 pub mod limits;
+#[cfg(feature = "live")]
+#[cfg_attr(docsrs, doc(cfg(feature = "live")))]
+pub mod live;
 pub mod policy;
 mod subject;
 mod unix_time;
@@ -78,7 +82,7 @@ pub use verify::{VerifiedToken, Verifier};
 /// `OffsetDateTime`), so callers need not depend on it themselves.
 pub use time;
 
-/// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
+/// The README's examples, compiled and run as doctests (they use every feature).
+#[cfg(all(doctest, feature = "live"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

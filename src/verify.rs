@@ -55,6 +55,12 @@ impl Verifier {
         }
     }
 
+    /// A new verifier with `keys` instead of this one's, and the same policy and options:
+    /// key rotation. Nothing learnt under the old keys carries over.
+    pub fn with_keys(&self, keys: KeySet) -> Self {
+        Self::new(keys, self.inner.policy.clone())
+    }
+
     /// The trusted keys.
     pub fn keys(&self) -> &KeySet {
         &self.inner.keys
