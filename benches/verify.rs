@@ -1,71 +1,269 @@
-//! What one verification costs, by key size and by how many keys are tried.
+//! What one verification costs against the floor (the RSA operation alone) and a peer.
 //!
-//! `verify_rs256_{bits}_{n}keys_{position}`: a valid token, the signing key at `position` in a
-//! set of `n` (facilioo tokens carry no `kid`, so the last position pays `n` RSA operations).
-//! `rsa_pkcs1_verify_{bits}` is the raw RSA operation: the floor the verifier is measured against.
+//! The crate is built with one backend at a time, so each run measures that backend's crate
+//! paths (named `…/<backend>`) beside both floors and the jsonwebtoken peer:
+//!
+//! ```sh
+//! cargo bench --bench verify                                               # ring
+//! cargo bench --bench verify --no-default-features --features aws-lc-rs   # aws-lc-rs
+//! ```
+//!
+//! Three 2048-bit fixture keys stand in for facilioo's three (whose private halves nobody
+//! here has); the tokens have facilioo's shape and size. `key1_of_3` is signed by the first
+//! key of the set, `key3_of_3` by the last; `_steady` with the key-order memory warmed up,
+//! `_cold` with a fresh verifier (no memory) for every verification.
 
-use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
+use facilioo_jwt::keys::BACKEND;
+use facilioo_jwt::{UnixTime, Verifier, insecure};
 
 #[path = "../tests/common/mod.rs"]
 mod common;
 
-fn bench(c: &mut Criterion) {
-    let now = common::at(common::NOW);
-    let claims = common::claims(common::NOW - 10, common::NOW + 3600, 2, Some(2));
+const KEYS: [&str; 3] = ["rsa2048-a", "rsa2048-b", "rsa2048-c"];
 
-    for (bits, name) in [(2048, "rsa2048-a"), (4096, "rsa4096")] {
-        let key = common::public(name);
-        let token = common::sign(common::HEADER, &claims, &common::signer(name));
-        let (input, sig) = token.rsplit_once('.').expect("three segments");
-        let sig = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, sig)
-            .expect("signature");
-        c.bench_function(&format!("rsa_pkcs1_verify_{bits}"), |b| {
-            b.iter(|| key.verify_rs256(black_box(input.as_bytes()), black_box(&sig)))
-        });
-        let verifier = common::verifier(&[name]);
-        c.bench_function(&format!("verify_rs256_{bits}_1keys_first"), |b| {
-            b.iter(|| verifier.verify(black_box(&token), now).expect("valid"))
+struct Fixture {
+    now: UnixTime,
+    key1: String,
+    key3: String,
+    forged: String,
+    malformed: String,
+    alg_none: String,
+    oversized: String,
+}
+
+fn fixture() -> Fixture {
+    let claims = common::claims(common::NOW - 10, common::NOW + 3600, 2, Some(2));
+    let key1 = common::sign(common::HEADER, &claims, &common::signer(KEYS[0]));
+    let key3 = common::sign(common::HEADER, &claims, &common::signer(KEYS[2]));
+    let forged = common::replace_segment(&key1, 2, &common::b64([0x5a; 256]));
+    Fixture {
+        now: common::at(common::NOW),
+        malformed: key1.replacen('.', "", 1),
+        alg_none: format!(
+            "{}.{}.",
+            common::b64(r#"{"alg":"none"}"#),
+            common::b64(&claims)
+        ),
+        oversized: "a".repeat(64 * 1024),
+        key1,
+        key3,
+        forged,
+    }
+}
+
+fn verifier() -> Verifier {
+    common::verifier(&KEYS)
+}
+
+/// The RSA operation alone on key 1's signing input, with each backend used directly.
+fn floors(c: &mut Criterion, f: &Fixture) {
+    let (input, sig) = f.key1.rsplit_once('.').expect("3 segments");
+    let sig = URL_SAFE_NO_PAD.decode(sig).expect("signature");
+    let der = common::data("keys/rsa2048-a.pkcs1.der");
+    let mut g = c.benchmark_group("floor");
+    let ring_key =
+        ring::signature::UnparsedPublicKey::new(&ring::signature::RSA_PKCS1_2048_8192_SHA256, &der);
+    g.bench_function("ring_verify", |b| {
+        b.iter(|| ring_key.verify(black_box(input.as_bytes()), black_box(&sig)))
+    });
+    let awslc_key = aws_lc_rs::signature::ParsedPublicKey::new(
+        &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
+        &der,
+    )
+    .expect("key");
+    g.bench_function("awslc_parsed_verify", |b| {
+        b.iter(|| awslc_key.verify_sig(black_box(input.as_bytes()), black_box(&sig)))
+    });
+    g.finish();
+}
+
+/// This crate, with the backend of this build.
+fn crate_paths(c: &mut Criterion, f: &Fixture) {
+    let now = f.now;
+    let id = |name: &str| BenchmarkId::new(name, BACKEND);
+
+    // Everything but the RSA operation: segments, base64, header, signature decoding (a
+    // 4096-bit key set, so no RSA operation is tried), then the claims and the policy.
+    let other_size = common::keys(&["rsa4096"]);
+    let policy = common::policy();
+    let payload = URL_SAFE_NO_PAD
+        .decode(f.key1.split('.').nth(1).expect("payload"))
+        .expect("payload");
+    c.bench_function(&format!("parse_only/{BACKEND}"), |b| {
+        b.iter(|| {
+            let jws = other_size.verify_jws(black_box(&f.key1), 8192);
+            let claims = insecure::check_claims(black_box(&payload), &policy, now);
+            (jws.is_err(), claims.is_ok())
+        })
+    });
+
+    let mut g = c.benchmark_group("verify");
+    let v = verifier();
+    g.bench_function(id("key1_of_3"), |b| {
+        b.iter(|| v.verify(black_box(&f.key1), now).expect("valid"))
+    });
+    let v = verifier();
+    v.verify(&f.key3, now).expect("warm the memory");
+    g.bench_function(id("key3_of_3_steady"), |b| {
+        b.iter(|| v.verify(black_box(&f.key3), now).expect("valid"))
+    });
+    g.bench_function(id("key3_of_3_cold"), |b| {
+        b.iter_batched(
+            verifier,
+            |v| v.verify(black_box(&f.key3), now).expect("valid"),
+            BatchSize::SmallInput,
+        )
+    });
+    let v = verifier();
+    g.bench_function(id("bad_signature"), |b| {
+        b.iter(|| v.verify(black_box(&f.forged), now).expect_err("forged"))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("reject");
+    let v = verifier();
+    for (name, token) in [
+        ("malformed", &f.malformed),
+        ("alg_none", &f.alg_none),
+        ("oversized", &f.oversized),
+    ] {
+        g.bench_function(id(name), |b| {
+            b.iter(|| v.verify(black_box(token), now).expect_err("refused"))
         });
     }
+    g.finish();
 
-    // Three keys like facilioo's set, the signer last: the worst case without a kid.
-    let token = common::sign(common::HEADER, &claims, &common::signer("rsa2048-a"));
-    let verifier = common::verifier(&["rsa2048-b", "rsa4096", "rsa2048-a"]);
-    c.bench_function("verify_rs256_2048_3keys_last", |b| {
-        b.iter(|| verifier.verify(black_box(&token), now).expect("valid"))
+    let mut g = c.benchmark_group("cache");
+    let v = verifier().with_cache(10_000);
+    v.verify(&f.key1, now).expect("cached");
+    g.bench_function(id("hit"), |b| {
+        b.iter(|| v.verify(black_box(&f.key1), now).expect("valid"))
     });
-
-    // Refusals that must cost no RSA operation at all.
-    let facilioo = facilioo_jwt::Verifier::new(
-        facilioo_jwt::KeySet::facilioo(),
-        facilioo_jwt::Policy::facilioo_dev(),
-    );
-    let none = format!(
-        "{}.{}.",
-        common::b64(r#"{"alg":"none"}"#),
-        common::b64(&claims)
-    );
-    c.bench_function("reject_alg_none", |b| {
-        b.iter(|| facilioo.verify(black_box(&none), now).expect_err("refused"))
-    });
-    let oversized = "a".repeat(64 * 1024);
-    c.bench_function("reject_too_large_64k", |b| {
+    // A miss: a token not seen before, verified in full and inserted (the cache is kept
+    // small, so inserting evicts, as it does in a full cache).
+    let signer = common::signer(KEYS[0]);
+    let fresh: Vec<String> = (0..64)
+        .map(|i| {
+            let claims = common::claims(common::NOW - 10, common::NOW + 3600, 100 + i, None);
+            common::sign(common::HEADER, &claims, &signer)
+        })
+        .collect();
+    let v = verifier().with_cache(16);
+    let mut next = 0;
+    g.bench_function(id("miss"), |b| {
         b.iter(|| {
-            facilioo
-                .verify(black_box(&oversized), now)
-                .expect_err("refused")
+            next = (next + 1) % fresh.len();
+            v.verify(black_box(&fresh[next]), now).expect("valid")
         })
     });
-    // A bad signature against facilioo's three keys: three RSA operations.
-    let example = include_str!("../tests/data/example-token.txt").trim();
-    c.bench_function("reject_bad_signature_2048_3keys", |b| {
-        b.iter(|| {
-            facilioo
-                .verify(black_box(example), now)
-                .expect_err("refused")
-        })
+    g.finish();
+
+    // Throughput: two threads against one, each iteration two verifications. With the memory
+    // and the cache on: a hit (the same token) and a stream of distinct tokens (misses).
+    let mut g = c.benchmark_group("throughput");
+    let hit = verifier().with_cache(10_000);
+    hit.verify(&f.key3, now).expect("cached");
+    let stream = verifier().with_cache(16);
+    for (name, v, tokens) in [
+        ("cache_hit", &hit, std::slice::from_ref(&f.key3)),
+        ("distinct_tokens", &stream, &fresh[..]),
+    ] {
+        for threads in [1usize, 2] {
+            g.bench_function(
+                BenchmarkId::new(format!("{name}_{threads}_threads"), BACKEND),
+                |b| b.iter_custom(|iters| two_verifications(v, tokens, now, threads, iters)),
+            );
+        }
+    }
+    g.finish();
+}
+
+/// Time for `iters` rounds of two verifications: both on one thread, or one on each of two.
+fn two_verifications(
+    v: &Verifier,
+    tokens: &[String],
+    now: UnixTime,
+    threads: usize,
+    iters: u64,
+) -> Duration {
+    let per_thread = iters * 2 / u64::try_from(threads).expect("1 or 2");
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for t in 0..threads {
+            scope.spawn(move || {
+                for i in 0..per_thread {
+                    let index = usize::try_from(i).expect("fits") * threads + t;
+                    let token = &tokens[index % tokens.len()];
+                    black_box(v.verify(token, now).expect("valid"));
+                }
+            });
+        }
     });
+    start.elapsed()
+}
+
+/// The peer: jsonwebtoken cannot decode a facilioo token (an object `sub`), so it does what a
+/// user of it would: its `crypto::verify` over each key in turn, then its own claim checks.
+fn peer(c: &mut Criterion, f: &Fixture) {
+    use jsonwebtoken::{Algorithm, DecodingKey};
+    #[derive(serde::Deserialize)]
+    struct Claims {
+        exp: i64,
+        nbf: Option<i64>,
+        iss: String,
+        aud: String,
+        sub: Sub,
+    }
+    #[derive(serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    #[allow(dead_code)]
+    struct Sub {
+        account_id: u64,
+        company_id: Option<u64>,
+    }
+    let keys: Vec<DecodingKey> = KEYS
+        .iter()
+        .map(|k| DecodingKey::from_rsa_der(&common::data(&format!("keys/{k}.pkcs1.der"))))
+        .collect();
+    let now = f.now.as_secs();
+    let check = |token: &str| -> Option<u64> {
+        let (input, sig) = token.rsplit_once('.')?;
+        keys.iter().position(|k| {
+            jsonwebtoken::crypto::verify(sig, input.as_bytes(), k, Algorithm::RS256)
+                .unwrap_or(false)
+        })?;
+        let payload = URL_SAFE_NO_PAD.decode(input.split_once('.')?.1).ok()?;
+        let claims: Claims = serde_json::from_slice(&payload).ok()?;
+        let current = claims.nbf.is_none_or(|nbf| nbf - 60 <= now) && now < claims.exp + 60;
+        (current && claims.iss == common::ISS && claims.aud == common::AUD)
+            .then_some(claims.sub.account_id)
+    };
+    assert_eq!(check(&f.key1), Some(2));
+    assert_eq!(check(&f.key3), Some(2));
+    assert_eq!(check(&f.forged), None);
+    let mut g = c.benchmark_group("peer_jsonwebtoken");
+    for (name, token) in [
+        ("key1_of_3", &f.key1),
+        ("key3_of_3", &f.key3),
+        ("bad_signature", &f.forged),
+        ("malformed", &f.malformed),
+    ] {
+        g.bench_function(name, |b| b.iter(|| check(black_box(token))));
+    }
+    g.finish();
+}
+
+fn bench(c: &mut Criterion) {
+    let f = fixture();
+    floors(c, &f);
+    crate_paths(c, &f);
+    peer(c, &f);
 }
 
 criterion_group!(benches, bench);

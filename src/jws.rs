@@ -68,6 +68,19 @@ pub(crate) fn verify<'k, 't>(
     token: &'t str,
     max_len: usize,
 ) -> Result<Jws<'k, 't>, Error> {
+    verify_in_order(keys, token, max_len, None, &mut 0)
+}
+
+/// [`verify`], trying keys in this order: a key the header's `kid` names, then `remembered`
+/// (the key that verified last), then the rest in the set's order; each key at most once.
+/// `checks` counts the RSA operations made.
+pub(crate) fn verify_in_order<'k, 't>(
+    keys: &'k KeySet,
+    token: &'t str,
+    max_len: usize,
+    remembered: Option<usize>,
+    checks: &mut u32,
+) -> Result<Jws<'k, 't>, Error> {
     let [header, payload, signature] = split(token, max_len)?;
     // Structure before meaning: all three segments are strict base64url, checked without
     // decoding (so an over-long signature costs one scan of its characters, nothing more).
@@ -75,7 +88,7 @@ pub(crate) fn verify<'k, 't>(
     check_base64url(payload, Segment::Payload)?;
     let sig_len = check_base64url(signature, Segment::Signature)?;
     // The header may only move a key it names to the front; `None` keeps the set's order.
-    let first = with_decoded(header, Segment::Header, |bytes| {
+    let named = with_decoded(header, Segment::Header, |bytes| {
         let header = Header::parse(bytes)?;
         Ok(header
             .kid
@@ -93,13 +106,18 @@ pub(crate) fn verify<'k, 't>(
         .get(..header.len() + 1 + payload.len())
         .ok_or(Error::Malformed(Malformed::SegmentCount))?
         .as_bytes();
-    let order = first
+    let remembered = remembered.filter(|r| Some(*r) != named);
+    let order = named
         .into_iter()
-        .chain((0..keys.len()).filter(|i| Some(*i) != first));
+        .chain(remembered)
+        .chain((0..keys.len()).filter(|i| Some(*i) != named && Some(*i) != remembered));
     for key_index in order {
-        let Some(key) = keys.get(key_index) else {
+        // A key whose modulus is not as long as the signature cannot verify it: no RSA
+        // operation is spent on it.
+        let Some(key) = keys.get(key_index).filter(|k| k.modulus_len() == sig.len()) else {
             continue;
         };
+        *checks += 1;
         if key.verify_rs256(signing_input, sig).is_ok() {
             return Ok(Jws {
                 key_index,

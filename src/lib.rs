@@ -55,6 +55,8 @@
 #![warn(unreachable_pub, unused_qualifications)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod backend;
+pub mod cache;
 mod claims;
 pub mod error;
 pub mod insecure;

@@ -32,3 +32,7 @@ pub const MIN_NUMERIC_DATE: i64 = -377_705_116_800;
 
 /// The latest NumericDate accepted for `exp` and `nbf`: 9999-12-31T23:59:59Z.
 pub const MAX_NUMERIC_DATE: i64 = 253_402_300_799;
+
+/// The longest token the verified-token cache keeps, in bytes; longer tokens are verified in
+/// full every time. A facilioo token is about 550 bytes.
+pub const MAX_CACHED_TOKEN_LEN: usize = 4096;

@@ -1,7 +1,9 @@
 //! The verifier: signature first, then the claims against the policy, the time window last.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 
+use crate::cache::{Cache, CacheStats};
 use crate::error::Segment;
 use crate::keys::Thumbprint;
 use crate::{Claims, Error, KeySet, Policy, UnixTime, claims, jws};
@@ -45,20 +47,66 @@ pub struct Verifier {
 struct Inner {
     keys: KeySet,
     policy: Policy,
+    /// The key that verified last, tried first next time (after a key the token's `kid`
+    /// names): tokens of a service mostly come from one key, so in steady state any of them
+    /// costs one RSA operation, whichever position its key has. Lock-free; a stale value only
+    /// costs an extra try.
+    last_key: AtomicUsize,
+    /// RSA operations made so far.
+    signature_checks: AtomicU64,
+    cache: Option<Cache>,
 }
 
 impl Verifier {
     /// A verifier that trusts `keys` and applies `policy`.
     pub fn new(keys: KeySet, policy: Policy) -> Self {
+        Self::build(keys, policy, None)
+    }
+
+    fn build(keys: KeySet, policy: Policy, cache: Option<Cache>) -> Self {
         Self {
-            inner: Arc::new(Inner { keys, policy }),
+            inner: Arc::new(Inner {
+                keys,
+                policy,
+                last_key: AtomicUsize::new(0),
+                signature_checks: AtomicU64::new(0),
+                cache,
+            }),
         }
     }
 
+    /// This verifier with a cache of up to `capacity` verified tokens (0: none), so that a
+    /// token seen again costs a lookup instead of an RSA operation. Forged signatures are
+    /// remembered too, in an eighth as much room of their own. Every hit re-checks the time
+    /// window against the call's `now`; nothing else a cache answers can change, because a
+    /// verifier's keys and policy cannot. See [`cache`](crate::cache) for what it keeps and
+    /// what that costs (about 200 bytes per entry plus the token).
+    ///
+    /// ```
+    /// use facilioo_jwt::{KeySet, Policy, UnixTime, Verifier};
+    ///
+    /// let token = include_str!("../tests/data/example-token.txt").trim();
+    /// let keys = KeySet::from_file("tests/data/retired-key-2022.pem")?;
+    /// let verifier = Verifier::new(keys, Policy::facilioo_dev()).with_cache(10_000);
+    /// let inside = UnixTime::from_secs(1_651_761_000);
+    /// assert!(verifier.verify(token, inside).is_ok()); // one RSA operation
+    /// assert!(verifier.verify(token, inside).is_ok()); // none
+    /// let stats = verifier.cache_stats().expect("a cache");
+    /// assert_eq!((stats.hits, stats.misses), (1, 1));
+    /// assert_eq!(verifier.signature_checks(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_cache(self, capacity: usize) -> Self {
+        let cache = (capacity > 0).then(|| Cache::new(capacity));
+        Self::build(self.keys().clone(), self.policy().clone(), cache)
+    }
+
     /// A new verifier with `keys` instead of this one's, and the same policy and options:
-    /// key rotation. Nothing learnt under the old keys carries over.
+    /// key rotation. Nothing learnt under the old keys carries over: the cache starts empty
+    /// and the key-order memory afresh.
     pub fn with_keys(&self, keys: KeySet) -> Self {
-        Self::new(keys, self.inner.policy.clone())
+        let cache = self.inner.cache.as_ref().map(|c| Cache::new(c.capacity()));
+        Self::build(keys, self.policy().clone(), cache)
     }
 
     /// The trusted keys.
@@ -71,16 +119,33 @@ impl Verifier {
         &self.inner.policy
     }
 
-    /// Verifies `token` as of `now`: structure and header, the RS256 signature against each
-    /// key of the set, the claims (`iss`, `aud`, `sub`, party type), and last the time window
-    /// with the policy's leeway. The first failure is returned; see [`Error`] for the order.
+    /// What the cache has done so far, if this verifier has one
+    /// ([`with_cache`](Self::with_cache)).
+    pub fn cache_stats(&self) -> Option<CacheStats> {
+        self.inner.cache.as_ref().map(Cache::stats)
+    }
+
+    /// How many RSA operations this verifier (and its clones) have made: one per key tried
+    /// on a token's signature. With the key-order memory, a steady stream of valid tokens
+    /// makes one each; a forged token at most one per key of the set.
+    pub fn signature_checks(&self) -> u64 {
+        self.inner.signature_checks.load(Relaxed)
+    }
+
+    /// Verifies `token` as of `now`: structure and header, the RS256 signature against the
+    /// keys of the set, the claims (`iss`, `aud`, `sub`, party type), and last the time
+    /// window with the policy's leeway. The first failure is returned; see [`Error`] for the
+    /// order.
     ///
     /// `now` is anything that converts into a [`UnixTime`]: [`std::time::SystemTime`],
     /// [`time::OffsetDateTime`], or [`UnixTime::from_secs`].
     pub fn verify(&self, token: &str, now: impl Into<UnixTime>) -> Result<VerifiedToken, Error> {
-        let token = self.verify_signature_and_claims(token)?;
-        token.check_window(now.into(), self.inner.policy.leeway_secs())?;
-        Ok(token)
+        let verified = match &self.inner.cache {
+            Some(cache) => cache.get_or_verify(token, || self.verify_except_time(token)),
+            None => self.verify_except_time(token),
+        }?;
+        verified.check_window(now.into(), self.inner.policy.leeway_secs())?;
+        Ok(verified)
     }
 
     /// [`verify`](Self::verify) as of the system clock.
@@ -88,10 +153,31 @@ impl Verifier {
         self.verify(token, UnixTime::now())
     }
 
-    /// Everything but the time window.
-    fn verify_signature_and_claims(&self, token: &str) -> Result<VerifiedToken, Error> {
-        let Inner { keys, policy } = &*self.inner;
-        let jws = jws::verify(keys, token, policy.max_token_len())?;
+    /// Everything but the time window: what stays true of a token for this verifier's life.
+    fn verify_except_time(&self, token: &str) -> Result<VerifiedToken, Error> {
+        let Inner {
+            keys,
+            policy,
+            last_key,
+            signature_checks,
+            cache: _,
+        } = &*self.inner;
+        let mut checks = 0;
+        let remembered = last_key.load(Relaxed);
+        let jws = jws::verify_in_order(
+            keys,
+            token,
+            policy.max_token_len(),
+            Some(remembered),
+            &mut checks,
+        );
+        if checks > 0 {
+            signature_checks.fetch_add(u64::from(checks), Relaxed);
+        }
+        let jws = jws?;
+        if jws.key_index() != remembered {
+            last_key.store(jws.key_index(), Relaxed);
+        }
         let claims = jws::with_decoded(jws.payload_b64(), Segment::Payload, |bytes| {
             claims::check(bytes, policy)
         })?;

@@ -1,7 +1,8 @@
 //! Counts heap allocations on the verification path. This crate's own work (splitting,
-//! base64, header and claims parsing, policy checks) allocates nothing for ordinary tokens;
-//! what remains is inside ring's RSA verification, which the planned pre-parsed key backend
-//! removes. The counts are exact, so they are asserted exactly.
+//! base64, header and claims parsing, policy checks, the owned verified token) allocates
+//! nothing for ordinary tokens; what remains is inside the backend's RSA verification (ring
+//! parses the key on every call; aws-lc-rs parsed it at load). A cache hit allocates nothing
+//! at all. The counts are exact, so they are asserted exactly.
 
 mod common;
 
@@ -88,7 +89,7 @@ fn refusals_before_the_signature_allocate_nothing() {
 }
 
 #[test]
-fn a_full_verification_allocates_only_inside_ring() {
+fn a_full_verification_allocates_only_inside_the_backend() {
     let verifier = common::verifier(&["rsa2048-a"]);
     let token = sign(HEADER, &good_claims(), &signer("rsa2048-a"));
     let key = verifier.keys().get(0).expect("key");
@@ -105,4 +106,20 @@ fn a_full_verification_allocates_only_inside_ring() {
         "verification allocates {total}, ring's RSA alone {rsa}"
     );
     eprintln!("allocations per verification: {total} (all in ring's RSA operation)");
+}
+
+#[test]
+fn a_cache_hit_allocates_nothing() {
+    let verifier = common::verifier(&["rsa2048-a"]).with_cache(64);
+    let token = sign(HEADER, &good_claims(), &signer("rsa2048-a"));
+    assert!(verifier.verify(&token, at(NOW)).is_ok());
+    let (n, r) = allocations(|| verifier.verify(&token, at(NOW)).map(|_| ()));
+    assert_eq!(r, Ok(()));
+    assert_eq!(n, 0);
+    // A remembered forgery, likewise.
+    let forged = sign(HEADER, &good_claims(), &signer("rsa2048-b"));
+    assert!(verifier.verify(&forged, at(NOW)).is_err());
+    let (n, r) = allocations(|| verifier.verify(&forged, at(NOW)).map(|_| ()));
+    assert_eq!(r, Err(Error::InvalidSignature));
+    assert_eq!(n, 0);
 }

@@ -127,3 +127,29 @@ pub(crate) fn looks_like_spki(der: &[u8]) -> bool {
         Err(_) => false,
     }
 }
+
+/// Encodes a PKCS#1 `RSAPublicKey` from `n` and `e` (big-endian, no leading zeros), the form
+/// backends that parse a key once take.
+pub(crate) fn encode_rsa_public_key(n: &[u8], e: &[u8]) -> Vec<u8> {
+    let integers = [integer(n), integer(e)].concat();
+    tlv(SEQUENCE, &integers)
+}
+
+/// A positive INTEGER: a zero byte first where the top bit is set.
+fn integer(magnitude: &[u8]) -> Vec<u8> {
+    let sign = magnitude.first().is_some_and(|b| b & 0x80 != 0);
+    let body = [&[0u8][..sign.into()], magnitude].concat();
+    tlv(INTEGER, &body)
+}
+
+/// Tag, minimal definite length, contents.
+fn tlv(tag: u8, contents: &[u8]) -> Vec<u8> {
+    let len = contents.len();
+    let [_, _, _, _, _, _, hi, lo] = u64::try_from(len).unwrap_or(u64::MAX).to_be_bytes();
+    let length: &[u8] = match len {
+        0..=0x7f => &[lo],
+        0x80..=0xff => &[0x81, lo],
+        _ => &[0x82, hi, lo],
+    };
+    [&[tag][..], length, contents].concat()
+}

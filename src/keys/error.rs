@@ -112,6 +112,9 @@ pub enum KeyErrorKind {
     NotAFile,
     /// The key file could not be read.
     Io(std::io::ErrorKind),
+    /// The cryptography backend refused a key this crate's own checks accepted (none is known
+    /// to: the crate's limits are the narrower ones).
+    Rejected,
     /// A JWK member is missing or unacceptable.
     Jwk(JwkProblem),
 }
@@ -172,6 +175,7 @@ impl fmt::Display for KeyErrorKind {
                 f.write_str("key file: permission denied")
             }
             Self::Io(kind) => write!(f, "key file cannot be read: {kind}"),
+            Self::Rejected => f.write_str("the cryptography backend refused the key"),
             Self::Jwk(p) => write!(f, "JWK {p}"),
         }
     }

@@ -13,6 +13,10 @@ mod jwk;
 mod pem;
 mod public_key;
 
+/// The cryptography backend this build verifies with: `"ring"` (the default) or
+/// `"aws-lc-rs"` (feature `aws-lc-rs`).
+pub const BACKEND: &str = crate::backend::NAME;
+
 pub use error::{JwkProblem, KeyError, KeyErrorKind};
 pub use pem::PemLabel;
 pub use public_key::{PublicKey, Thumbprint};

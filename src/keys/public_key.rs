@@ -4,20 +4,23 @@ use core::fmt;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ring::signature::{RSA_PKCS1_2048_8192_SHA256, RsaPublicKeyComponents};
 
 use super::der;
 use super::{KeyError, KeyErrorKind};
+use crate::backend::{self, RsaKey};
 use crate::limits::{MAX_EXPONENT, MAX_MODULUS_BITS, MIN_EXPONENT, MIN_MODULUS_BITS};
 
 /// An RSA public key accepted for RS256: modulus of 2048 to 8192 bits, odd exponent from
 /// 65537 to 2³³ − 1. Parsed and checked once, at load.
 ///
-/// `Debug` shows the size and thumbprint, not the key bytes.
-#[derive(Clone, PartialEq, Eq)]
+/// `Debug` shows the size and thumbprint, not the key bytes. Two keys are equal when their
+/// modulus, exponent and `kid` are.
+#[derive(Clone)]
 pub struct PublicKey {
     n: Box<[u8]>,
     e: Box<[u8]>,
+    /// Prepared for verification by the backend (aws-lc-rs: parsed once, here).
+    rsa: RsaKey,
     bits: usize,
     thumbprint: Thumbprint,
     thumbprint_b64: Box<str>,
@@ -90,6 +93,7 @@ impl PublicKey {
         }
         let thumbprint = Thumbprint::rsa(n, e);
         Ok(Self {
+            rsa: RsaKey::new(n, e, &der::encode_rsa_public_key(n, e))?,
             n: n.into(),
             e: e.into(),
             bits,
@@ -131,17 +135,21 @@ impl PublicKey {
     /// Fails with [`Error::InvalidSignature`](crate::Error::InvalidSignature) unless
     /// `signature` is exactly [`modulus_len`](Self::modulus_len) bytes and valid.
     pub fn verify_rs256(&self, message: &[u8], signature: &[u8]) -> Result<(), crate::Error> {
-        if signature.len() != self.n.len() {
-            return Err(crate::Error::InvalidSignature);
+        if signature.len() == self.n.len() && self.rsa.verify(message, signature) {
+            Ok(())
+        } else {
+            Err(crate::Error::InvalidSignature)
         }
-        RsaPublicKeyComponents {
-            n: &*self.n,
-            e: &*self.e,
-        }
-        .verify(&RSA_PKCS1_2048_8192_SHA256, message, signature)
-        .map_err(|_| crate::Error::InvalidSignature)
     }
 }
+
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.n, &self.e, &self.kid) == (&other.n, &other.e, &other.kid)
+    }
+}
+
+impl Eq for PublicKey {}
 
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -165,10 +173,7 @@ impl Thumbprint {
             URL_SAFE_NO_PAD.encode(e),
             URL_SAFE_NO_PAD.encode(n)
         );
-        let digest = ring::digest::digest(&ring::digest::SHA256, canonical.as_bytes());
-        let mut out = [0; 32];
-        out.copy_from_slice(digest.as_ref());
-        Self(out)
+        Self(backend::sha256(canonical.as_bytes()))
     }
 
     /// The 32 digest bytes.

@@ -23,6 +23,7 @@ gen() { # name bits [exponent]
 
 gen rsa2048-a 2048
 gen rsa2048-b 2048
+gen rsa2048-c 2048
 gen rsa4096 4096
 gen rsa8192 8192          # the largest modulus accepted
 gen rsa1024 1024          # refused at load: modulus under 2048 bits
