@@ -169,9 +169,14 @@ fn crate_paths(c: &mut Criterion, f: &Fixture) {
     let mut g = c.benchmark_group("throughput");
     let hit = verifier().with_cache(10_000);
     hit.verify(&f.key3, now).expect("cached");
+    let hits = verifier().with_cache(10_000);
+    for token in &fresh {
+        hits.verify(token, now).expect("cached");
+    }
     let stream = verifier().with_cache(16);
     for (name, v, tokens) in [
-        ("cache_hit", &hit, std::slice::from_ref(&f.key3)),
+        ("cache_hit_same_token", &hit, std::slice::from_ref(&f.key3)),
+        ("cache_hit_many_tokens", &hits, &fresh[..]),
         ("distinct_tokens", &stream, &fresh[..]),
     ] {
         for threads in [1usize, 2] {

@@ -189,7 +189,10 @@ impl<V: Clone> Region<V> {
         if *slot.token != *token {
             return None;
         }
-        slot.referenced.store(true, Relaxed);
+        // Written only when it changes: a hot entry's line stays shared between cores.
+        if !slot.referenced.load(Relaxed) {
+            slot.referenced.store(true, Relaxed);
+        }
         shard.hits.fetch_add(1, Relaxed);
         Some(slot.value.clone())
     }

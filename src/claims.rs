@@ -1,16 +1,16 @@
 //! The claims of a verified token, and the policy checks that produce them.
 
-use std::sync::Arc;
-
 use crate::error::Claim;
 use crate::json::{PartyTypeClaim, RawClaims};
+use crate::text::Text;
 use crate::{Error, PartyType, Policy, Subject, UnixTime};
 
 /// The claims of a token that satisfied a [`Policy`]: who it speaks for, its party type,
 /// issuer and audience, and when it is valid.
 ///
-/// Owned, `Clone + Send + Sync + 'static`, and cheap: the issuer and audience are the
-/// policy's own strings, shared (`Arc<str>`), so nothing of the token is kept or copied.
+/// Owned, `Clone + Send + Sync + 'static`, and cheap: nothing of the token is kept, and the
+/// issuer and audience are the policy's own strings (copied when short, as every documented
+/// facilioo one is, so that cloning a token writes no memory other threads share).
 /// Reached through [`VerifiedToken`](crate::VerifiedToken) (which dereferences to it) or,
 /// without any signature check, through
 /// [`insecure::check_claims`](crate::insecure::check_claims).
@@ -31,9 +31,9 @@ pub struct Claims {
     )]
     party_type: Option<PartyType>,
     #[cfg_attr(feature = "serde", serde(rename = "iss"))]
-    issuer: Arc<str>,
+    issuer: Text,
     #[cfg_attr(feature = "serde", serde(rename = "aud"))]
-    audience: Arc<str>,
+    audience: Text,
     #[cfg_attr(
         feature = "serde",
         serde(rename = "nbf", default, skip_serializing_if = "Option::is_none")
@@ -59,13 +59,13 @@ impl Claims {
 
     /// The token's `iss`, equal to one of the policy's issuers.
     pub fn issuer(&self) -> &str {
-        &self.issuer
+        self.issuer.as_str()
     }
 
     /// The token's audience that matched: the first element of its `aud` (or the `aud`
     /// string) that is one of the policy's audiences.
     pub fn audience(&self) -> &str {
-        &self.audience
+        self.audience.as_str()
     }
 
     /// The token's `nbf`, if it has one.
@@ -124,8 +124,8 @@ pub(crate) fn check(payload: &[u8], policy: &Policy) -> Result<Claims, Error> {
     Ok(Claims {
         subject,
         party_type: claims.party_type.known(),
-        issuer: Arc::clone(issuer),
-        audience: Arc::clone(audience),
+        issuer: Text::from(issuer),
+        audience: Text::from(audience),
         not_before: claims.nbf,
         expires_at,
     })

@@ -2,9 +2,6 @@
 //! signature. [`KeySet::verify_jws`] returns a [`Jws`]; for tokens, use
 //! [`Verifier::verify`](crate::Verifier::verify), which runs this layer and then the claims.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-
 use crate::error::{Malformed, Segment};
 use crate::json::Header;
 use crate::keys::PublicKey;
@@ -13,8 +10,6 @@ use crate::{Error, KeySet};
 
 /// The longest signature any accepted key makes, in bytes.
 const MAX_SIGNATURE_LEN: usize = MAX_MODULUS_BITS / 8;
-/// Segments up to this many decoded bytes are decoded on the stack.
-const STACK_SEGMENT: usize = 1536;
 
 /// A compact JWS whose header passed the rules and whose signature a key of the set verified
 /// ([`KeySet::verify_jws`]). The payload is not parsed.
@@ -47,6 +42,14 @@ impl<'k, 't> Jws<'k, 't> {
     }
 }
 
+/// What the signature step hands on: the key that verified and the decoded payload.
+pub(crate) struct Signed<'k, 't, 'p> {
+    pub(crate) key_index: usize,
+    pub(crate) key: &'k PublicKey,
+    pub(crate) payload_b64: &'t str,
+    pub(crate) payload: &'p [u8],
+}
+
 /// Splits a token into its three segments, after the size cap.
 pub(crate) fn split(token: &str, max_len: usize) -> Result<[&str; 3], Error> {
     if token.len() > max_len {
@@ -55,11 +58,13 @@ pub(crate) fn split(token: &str, max_len: usize) -> Result<[&str; 3], Error> {
             max: max_len,
         });
     }
-    let mut parts = token.splitn(4, '.');
-    match (parts.next(), parts.next(), parts.next(), parts.next()) {
-        (Some(h), Some(p), Some(s), None) => Ok([h, p, s]),
-        _ => Err(Error::Malformed(Malformed::SegmentCount)),
+    let count = Error::Malformed(Malformed::SegmentCount);
+    let (header, rest) = token.split_once('.').ok_or(count)?;
+    let (payload, signature) = rest.split_once('.').ok_or(count)?;
+    if signature.contains('.') {
+        return Err(count);
     }
+    Ok([header, payload, signature])
 }
 
 /// Verifies a compact JWS against `keys`: see [`KeySet::verify_jws`].
@@ -68,25 +73,30 @@ pub(crate) fn verify<'k, 't>(
     token: &'t str,
     max_len: usize,
 ) -> Result<Jws<'k, 't>, Error> {
-    verify_in_order(keys, token, max_len, None, &mut 0)
+    verify_in_order(keys, token, max_len, None, &mut 0, |signed| {
+        Ok(Jws {
+            key_index: signed.key_index,
+            key: signed.key,
+            payload: signed.payload_b64,
+        })
+    })
 }
 
-/// [`verify`], trying keys in this order: a key the header's `kid` names, then `remembered`
-/// (the key that verified last), then the rest in the set's order; each key at most once.
-/// `checks` counts the RSA operations made.
-pub(crate) fn verify_in_order<'k, 't>(
+/// The JWS layer, in order: the size cap and three segments; the header (strict base64url,
+/// then its rules); the payload (strict base64url, decoded once, here); the signature
+/// (characters first, then its length, then RSA). Keys are tried in this order: a key the
+/// header's `kid` names, then `remembered` (the key that verified last), then the rest in the
+/// set's order, each at most once and only if its modulus is as long as the signature;
+/// `checks` counts the RSA operations. `then` gets the key and the decoded payload.
+pub(crate) fn verify_in_order<'k, 't, R>(
     keys: &'k KeySet,
     token: &'t str,
     max_len: usize,
     remembered: Option<usize>,
     checks: &mut u32,
-) -> Result<Jws<'k, 't>, Error> {
-    let [header, payload, signature] = split(token, max_len)?;
-    // Structure before meaning: all three segments are strict base64url, checked without
-    // decoding (so an over-long signature costs one scan of its characters, nothing more).
-    check_base64url(header, Segment::Header)?;
-    check_base64url(payload, Segment::Payload)?;
-    let sig_len = check_base64url(signature, Segment::Signature)?;
+    then: impl FnOnce(Signed<'k, 't, '_>) -> Result<R, Error>,
+) -> Result<R, Error> {
+    let [header, payload_b64, signature] = split(token, max_len)?;
     // The header may only move a key it names to the front; `None` keeps the set's order.
     let named = with_decoded(header, Segment::Header, |bytes| {
         let header = Header::parse(bytes)?;
@@ -94,42 +104,52 @@ pub(crate) fn verify_in_order<'k, 't>(
             .kid
             .and_then(|kid| keys.iter().position(|k| k.answers_to(&kid))))
     })?;
-
-    if sig_len > MAX_SIGNATURE_LEN {
-        return Err(Error::InvalidSignature);
-    }
-    let mut sig = [0u8; MAX_SIGNATURE_LEN + 2];
-    let sig = decode(signature, &mut sig, Segment::Signature)?;
-
-    // `header.payload` exactly as it stands in the token: both segments plus the dot between.
-    let signing_input = token
-        .get(..header.len() + 1 + payload.len())
-        .ok_or(Error::Malformed(Malformed::SegmentCount))?
-        .as_bytes();
-    let remembered = remembered.filter(|r| Some(*r) != named);
-    let order = named
-        .into_iter()
-        .chain(remembered)
-        .chain((0..keys.len()).filter(|i| Some(*i) != named && Some(*i) != remembered));
-    for key_index in order {
-        // A key whose modulus is not as long as the signature cannot verify it: no RSA
-        // operation is spent on it.
-        let Some(key) = keys.get(key_index).filter(|k| k.modulus_len() == sig.len()) else {
-            continue;
-        };
-        *checks += 1;
-        if key.verify_rs256(signing_input, sig).is_ok() {
-            return Ok(Jws {
-                key_index,
-                key,
-                payload,
-            });
+    with_decoded(payload_b64, Segment::Payload, |payload| {
+        let mut sig = [0u8; MAX_SIGNATURE_LEN];
+        let sig = decode_signature(signature, &mut sig)?;
+        // `header.payload` exactly as it stands in the token: both segments and the dot.
+        let signing_input = token
+            .get(..header.len() + 1 + payload_b64.len())
+            .ok_or(Error::Malformed(Malformed::SegmentCount))?
+            .as_bytes();
+        let remembered = remembered.filter(|r| Some(*r) != named);
+        let order = named
+            .into_iter()
+            .chain(remembered)
+            .chain((0..keys.len()).filter(|i| Some(*i) != named && Some(*i) != remembered));
+        for key_index in order {
+            // A key whose modulus is not as long as the signature cannot verify it: no RSA
+            // operation is spent on it.
+            let Some(key) = keys.get(key_index).filter(|k| k.modulus_len() == sig.len()) else {
+                continue;
+            };
+            *checks += 1;
+            if key.verify_rs256(signing_input, sig).is_ok() {
+                return then(Signed {
+                    key_index,
+                    key,
+                    payload_b64,
+                    payload,
+                });
+            }
         }
-    }
-    Err(Error::InvalidSignature)
+        Err(Error::InvalidSignature)
+    })
 }
 
-/// The value of each base64url character, [`INVALID`] for every other byte.
+/// The signature segment decoded into `out`. Its characters are checked before its length:
+/// a segment outside the base64url alphabet is `malformed` whatever its length, and a
+/// well-formed one longer than any key's signature is `invalid_signature` without decoding.
+fn decode_signature<'o>(segment: &str, out: &'o mut [u8]) -> Result<&'o [u8], Error> {
+    let malformed = Error::Malformed(Malformed::Base64(Segment::Signature));
+    match decoded_len(segment.len()) {
+        Some(len) if len <= out.len() => decode(segment.as_bytes(), out).ok_or(malformed),
+        Some(_) if is_base64url(segment.as_bytes()) => Err(Error::InvalidSignature),
+        _ => Err(malformed),
+    }
+}
+
+/// The value of each base64url character; [`INVALID`] for every other byte.
 const BASE64URL: [u8; 256] = {
     let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let mut table = [INVALID; 256];
@@ -140,28 +160,27 @@ const BASE64URL: [u8; 256] = {
     }
     table
 };
+/// Any value of 64 or more marks a byte outside the alphabet.
 const INVALID: u8 = 0xff;
 
-/// Checks that `segment` is strict unpadded base64url (RFC 7515 §2): only the URL-safe
-/// alphabet, no padding or whitespace, a length that is not 1 mod 4, and zero unused bits in
-/// the last character. Returns the decoded length. Nothing is decoded.
-pub(crate) fn check_base64url(segment: &str, which: Segment) -> Result<usize, Error> {
-    let err = Error::Malformed(Malformed::Base64(which));
-    let bytes = segment.as_bytes();
-    if bytes.iter().any(|b| BASE64URL[usize::from(*b)] == INVALID) {
-        return Err(err);
-    }
-    let len = decoded_len(bytes.len()).ok_or(err)?;
-    // The last character of a 2- or 3-character group carries 4 or 2 bits that no byte uses.
+fn value(byte: u8) -> u32 {
+    u32::from(BASE64URL[usize::from(byte)])
+}
+
+/// Whether `bytes` are strict unpadded base64url (RFC 7515 §2): only the URL-safe alphabet
+/// (no padding, whitespace, `+` or `/`), a length that is not 1 mod 4, and zero unused bits
+/// in the last character.
+fn is_base64url(bytes: &[u8]) -> bool {
     let unused_bits = match bytes.len() % 4 {
+        0 => 0,
         2 => 0b1111,
         3 => 0b11,
-        _ => 0,
+        _ => return false,
     };
-    match bytes.last() {
-        Some(last) if BASE64URL[usize::from(*last)] & unused_bits != 0 => Err(err),
-        _ => Ok(len),
-    }
+    bytes.iter().all(|b| value(*b) < 64)
+        && bytes
+            .last()
+            .is_none_or(|last| value(*last) & unused_bits == 0)
 }
 
 /// The exact decoded length of `encoded_len` unpadded base64 characters, `None` where no
@@ -176,14 +195,37 @@ fn decoded_len(encoded_len: usize) -> Option<usize> {
     Some(encoded_len / 4 * 3 + tail)
 }
 
-/// Strictly decodes one segment into `out`, which must hold its decoded length plus two.
-fn decode<'o>(segment: &str, out: &'o mut [u8], which: Segment) -> Result<&'o [u8], Error> {
-    let err = Error::Malformed(Malformed::Base64(which));
-    // `URL_SAFE_NO_PAD` refuses padding, whitespace, `+` and `/`, and non-zero trailing bits.
-    let n = URL_SAFE_NO_PAD
-        .decode_slice(segment, &mut *out)
-        .map_err(|_| err)?;
-    out.get(..n).ok_or(err)
+/// Strictly decodes base64url (see [`is_base64url`]) into the front of `out`, in one pass
+/// that also validates; `None` for input that is not strict base64url or does not fit.
+fn decode<'o>(input: &[u8], out: &'o mut [u8]) -> Option<&'o [u8]> {
+    let out = out.get_mut(..decoded_len(input.len())?)?;
+    let quads = input.chunks_exact(4);
+    let tail = quads.remainder();
+    let mut invalid = 0;
+    let mut triples = out.chunks_exact_mut(3);
+    for (quad, triple) in quads.zip(triples.by_ref()) {
+        let &[a, b, c, d] = quad else { return None };
+        let (a, b, c, d) = (value(a), value(b), value(c), value(d));
+        invalid |= a | b | c | d;
+        let [_, x, y, z] = (a << 18 | b << 12 | c << 6 | d).to_be_bytes();
+        triple.copy_from_slice(&[x, y, z]);
+    }
+    let rest = triples.into_remainder();
+    match (tail, rest) {
+        ([], []) => {}
+        (&[a, b], [x]) => {
+            let (a, b) = (value(a), value(b));
+            invalid |= a | b | (b & 0b1111) << 6; // unused bits must be zero
+            [_, _, _, *x] = (a << 2 | b >> 4).to_be_bytes();
+        }
+        (&[a, b, c], [x, y]) => {
+            let (a, b, c) = (value(a), value(b), value(c));
+            invalid |= a | b | c | (c & 0b11) << 6;
+            [_, _, *x, *y] = (a << 10 | b << 4 | c >> 2).to_be_bytes();
+        }
+        _ => return None,
+    }
+    (invalid < 64).then_some(&*out)
 }
 
 /// Decodes a segment (on the stack when small) and hands the bytes to `f`.
@@ -192,14 +234,63 @@ pub(crate) fn with_decoded<R>(
     which: Segment,
     f: impl FnOnce(&[u8]) -> Result<R, Error>,
 ) -> Result<R, Error> {
-    let len = decoded_len(segment.len()).ok_or(Error::Malformed(Malformed::Base64(which)))?;
-    // The base64 crate wants room for its estimate, up to two bytes over the exact length.
-    let room = len + 2;
-    if room <= STACK_SEGMENT {
-        let mut buf = [0u8; STACK_SEGMENT];
-        f(decode(segment, &mut buf[..room], which)?)
+    let err = Error::Malformed(Malformed::Base64(which));
+    let len = decoded_len(segment.len()).ok_or(err)?;
+    let bytes = segment.as_bytes();
+    // Two sizes on the stack (a header, a facilioo payload), the heap beyond.
+    if len <= 256 {
+        f(decode(bytes, &mut [0; 256]).ok_or(err)?)
+    } else if len <= 2048 {
+        f(decode(bytes, &mut [0; 2048]).ok_or(err)?)
     } else {
-        let mut buf = vec![0u8; room];
-        f(decode(segment, &mut buf, which)?)
+        f(decode(bytes, &mut vec![0; len]).ok_or(err)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+    /// The decoder against the base64 crate's strict URL-safe engine, on every input of up to
+    /// three characters over a small alphabet that includes the edges, and on lengths 0..64.
+    #[test]
+    fn decode_agrees_with_the_base64_crate() {
+        let chars = b"AQgw_-Z+/= .\x80";
+        let mut inputs: Vec<Vec<u8>> = vec![Vec::new()];
+        for len in 1..=4 {
+            let mut next = Vec::new();
+            for prefix in inputs.iter().filter(|p| p.len() == len - 1) {
+                for c in chars {
+                    next.push([prefix.as_slice(), &[*c]].concat());
+                }
+            }
+            inputs.extend(next);
+        }
+        for len in 0..64 {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
+            inputs.push(URL_SAFE_NO_PAD.encode(&bytes).into_bytes());
+        }
+        for input in inputs {
+            let mut reference = vec![0; input.len() + 3];
+            let want = URL_SAFE_NO_PAD
+                .decode_slice(&input, &mut reference)
+                .ok()
+                .map(|n| reference[..n].to_vec());
+            let mut out = vec![0; input.len()];
+            let got = decode(&input, &mut out).map(<[u8]>::to_vec);
+            assert_eq!(got, want, "{:?}", String::from_utf8_lossy(&input));
+            assert_eq!(is_base64url(&input), want.is_some(), "{input:?}");
+        }
+    }
+
+    #[test]
+    fn decode_needs_room() {
+        assert_eq!(decode(b"QUJD", &mut [0; 2]), None);
+        assert_eq!(
+            decode(b"QUJD", &mut [0; 3]).map(<[u8]>::to_vec),
+            Some(b"ABC".to_vec())
+        );
     }
 }

@@ -69,6 +69,7 @@ pub mod limits;
 pub mod live;
 pub mod policy;
 mod subject;
+mod text;
 mod unix_time;
 mod verify;
 

@@ -4,7 +4,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
 
 use crate::cache::{Cache, CacheStats};
-use crate::error::Segment;
 use crate::keys::Thumbprint;
 use crate::{Claims, Error, KeySet, Policy, UnixTime, claims, jws};
 
@@ -164,28 +163,27 @@ impl Verifier {
         } = &*self.inner;
         let mut checks = 0;
         let remembered = last_key.load(Relaxed);
-        let jws = jws::verify_in_order(
+        let verified = jws::verify_in_order(
             keys,
             token,
             policy.max_token_len(),
             Some(remembered),
             &mut checks,
+            |signed| {
+                if signed.key_index != remembered {
+                    last_key.store(signed.key_index, Relaxed);
+                }
+                Ok(VerifiedToken {
+                    claims: claims::check(signed.payload, policy)?,
+                    key_index: signed.key_index,
+                    key_thumbprint: *signed.key.thumbprint(),
+                })
+            },
         );
         if checks > 0 {
             signature_checks.fetch_add(u64::from(checks), Relaxed);
         }
-        let jws = jws?;
-        if jws.key_index() != remembered {
-            last_key.store(jws.key_index(), Relaxed);
-        }
-        let claims = jws::with_decoded(jws.payload_b64(), Segment::Payload, |bytes| {
-            claims::check(bytes, policy)
-        })?;
-        Ok(VerifiedToken {
-            claims,
-            key_index: jws.key_index(),
-            key_thumbprint: *jws.key().thumbprint(),
-        })
+        verified
     }
 }
 

@@ -30,12 +30,15 @@ use crate::error::{Claim, Malformed, Segment};
 use crate::limits::{MAX_DEPTH, MAX_MEMBERS, MAX_NUMERIC_DATE, MIN_NUMERIC_DATE};
 use crate::{AccountId, CompanyId, Error, PartyType, Policy, Subject, UnixTime};
 
+mod compact;
+
 /// The member name under which serde_json (feature `arbitrary_precision`) hands over a number
 /// it keeps as text. An object of exactly this shape is read as that number whatever the
 /// build, so that the verdict never depends on the feature.
 const PRIVATE_NUMBER: &str = "$serde_json::private::Number";
 
 /// What the header says, as far as verification cares.
+#[derive(Debug, PartialEq, Eq)]
 pub(crate) struct Header<'a> {
     pub(crate) alg_rs256: bool,
     pub(crate) typ_ok: bool,
@@ -50,8 +53,16 @@ impl<'a> Header<'a> {
     /// Parses a decoded header and applies the header rules, in order: `alg`, then `crit` and
     /// `b64`, then `typ` and `cty`.
     pub(crate) fn parse(bytes: &'a [u8]) -> Result<Self, Error> {
-        let cx = Context::new(Segment::Header);
-        let header = parse_object(bytes, &cx, HeaderVisitor { cx: &cx })?;
+        // The headers facilioo (and most issuers) send, byte for byte: what parsing them would
+        // give is known, so no parser runs. Other compact headers are read directly; anything
+        // else by the full parser.
+        if CANONICAL_HEADERS.contains(&bytes) {
+            return Ok(Self::RS256);
+        }
+        let header = match compact::header(bytes) {
+            Some(header) => header,
+            None => Self::parse_in_full(bytes)?,
+        };
         if !header.alg_rs256 {
             Err(Error::UnsupportedAlgorithm)
         } else if header.extension {
@@ -62,11 +73,63 @@ impl<'a> Header<'a> {
             Ok(header)
         }
     }
+
+    /// Parses a decoded header with serde_json, whatever its shape; no rules applied yet.
+    pub(crate) fn parse_in_full(bytes: &'a [u8]) -> Result<Self, Error> {
+        let cx = Context::new(Segment::Header);
+        parse_object(bytes, &cx, HeaderVisitor { cx: &cx })
+    }
+
+    /// A header before any member is read.
+    const EMPTY: Self = Self {
+        alg_rs256: false,
+        typ_ok: true,
+        extension: false,
+        cty: false,
+        kid: None,
+    };
+
+    /// Takes member `name`'s value; the only refusal while reading is a `kid` that is no
+    /// string.
+    fn take(&mut self, name: &str, value: Value<'a>) -> Result<(), Error> {
+        match name {
+            "alg" => self.alg_rs256 = matches!(value, Value::Str(s) if s == "RS256"),
+            "typ" => self.typ_ok = matches!(value, Value::Str(s) if s == "JWT"),
+            // RFC 7515 §4.1.11: no extension is understood, so any `crit` is refused;
+            // RFC 7797 `b64` changes what the signature covers, so it is refused too.
+            "crit" | "b64" => self.extension = true,
+            // RFC 7519 §5.2: `cty` announces a nested JWT (or other content), whose claims
+            // this crate would never read.
+            "cty" => self.cty = true,
+            "kid" => match value {
+                Value::Str(s) => self.kid = Some(s),
+                _ => return Err(Error::Malformed(Malformed::HeaderMember)),
+            },
+            // jku, jwk, x5u, x5c, … are never used: the caller's key set is the only trust.
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+/// Headers known in advance to parse as [`Header::RS256`] (tested against the parser).
+const CANONICAL_HEADERS: [&[u8]; 3] = [
+    br#"{"alg":"RS256","typ":"JWT"}"#,
+    br#"{"typ":"JWT","alg":"RS256"}"#,
+    br#"{"alg":"RS256"}"#,
+];
+
+impl Header<'_> {
+    /// An RS256 header with nothing else that matters: no `kid`, `crit`, `b64` or `cty`.
+    const RS256: Self = Self {
+        alg_rs256: true,
+        ..Self::EMPTY
+    };
 }
 
 /// The claims, reduced to what the policy checks. Issuer and audience are indices into the
 /// policy's lists: `Some(None)` is a present string that matched nothing.
-#[derive(Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub(crate) struct RawClaims {
     pub(crate) exp: Option<UnixTime>,
     pub(crate) nbf: Option<UnixTime>,
@@ -101,10 +164,57 @@ impl PartyTypeClaim {
 }
 
 impl RawClaims {
-    /// Parses decoded claims against `policy` (issuer and audience are matched on the fly).
+    /// Parses decoded claims against `policy` (issuer and audience are matched on the fly):
+    /// the compact shape issuers write is read directly ([`compact`]); anything else, and
+    /// anything refused, by the full parser, which gives the verdict.
     pub(crate) fn parse(bytes: &[u8], policy: &Policy) -> Result<Self, Error> {
+        match compact::claims(bytes, policy) {
+            Some(claims) => Ok(claims),
+            None => Self::parse_in_full(bytes, policy),
+        }
+    }
+
+    /// Parses decoded claims with serde_json, whatever their shape.
+    pub(crate) fn parse_in_full(bytes: &[u8], policy: &Policy) -> Result<Self, Error> {
         let cx = Context::new(Segment::Payload);
         parse_object(bytes, &cx, ClaimsVisitor { cx: &cx, policy })
+    }
+
+    /// How to read the value of member `name`.
+    fn read<'p>(name: &str, policy: &'p Policy) -> Read<'p> {
+        match name {
+            "aud" => Read::Audience(policy),
+            "sub" => Read::Subject,
+            _ => Read::Any,
+        }
+    }
+
+    /// Takes member `name`'s value by the rules of the claim it names (other members are
+    /// ignored); the claim whose value is refused otherwise.
+    fn take(&mut self, name: &str, value: Value<'_>, policy: &Policy) -> Result<(), Claim> {
+        match name {
+            "exp" => self.exp = Some(numeric_date(value).ok_or(Claim::Exp)?),
+            "nbf" => self.nbf = Some(numeric_date(value).ok_or(Claim::Nbf)?),
+            "iss" => match value {
+                Value::Str(s) => self.iss = Some(policy.issuer_index(&s)),
+                _ => return Err(Claim::Iss),
+            },
+            "aud" => match value {
+                Value::Str(s) => self.aud = Some(policy.audience_index(&s)),
+                Value::Array {
+                    strings: true,
+                    matched,
+                } => self.aud = Some(matched),
+                _ => return Err(Claim::Aud),
+            },
+            "sub" => match value {
+                Value::Object(Some(sub)) => self.sub = Some(sub),
+                _ => return Err(Claim::Sub),
+            },
+            name if name == policy.party_type_claim() => self.party_type = party_type(value),
+            _ => {}
+        }
+        Ok(())
     }
 }
 
@@ -395,20 +505,27 @@ impl<'de> Visitor<'de> for Expect<'_, '_> {
         if !matches!(self.read, Read::Subject) {
             return Ok(Value::Object(None));
         }
-        let id = |v: Value<'_>| match v {
-            Value::Int(i) => u64::try_from(i).ok(),
-            _ => None,
-        };
-        let account_id = account.and_then(id).map(AccountId);
-        let company_id = match company {
-            None | Some(Value::Null) => Ok(None),
-            Some(v) => id(v).map(|c| Some(CompanyId(c))).ok_or(()),
-        };
-        Ok(Value::Object(match (valid, account_id, company_id) {
-            (true, Some(a), Ok(c)) => Some(Subject::new(a, c)),
-            _ => None,
-        }))
+        Ok(Value::Object(subject(account, company, valid)))
     }
+}
+
+/// The subject from the values of `accountId` and `companyId` (`unique`: neither appeared
+/// twice): `accountId` a `u64`, `companyId` a `u64`, `null` or absent.
+fn subject(
+    account: Option<Value<'_>>,
+    company: Option<Value<'_>>,
+    unique: bool,
+) -> Option<Subject> {
+    let id = |v: Value<'_>| match v {
+        Value::Int(i) => u64::try_from(i).ok(),
+        _ => None,
+    };
+    let account_id = account.and_then(id).map(AccountId)?;
+    let company_id = match company {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(CompanyId(id(v)?)),
+    };
+    unique.then(|| Subject::new(account_id, company_id))
 }
 
 /// Reads the text of a [`PRIVATE_NUMBER`] object: `None` if it is no number (the object is
@@ -437,42 +554,12 @@ impl<'de> Visitor<'de> for HeaderVisitor<'_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut members = Members::new();
-        let mut header = Header {
-            alg_rs256: false,
-            typ_ok: true,
-            extension: false,
-            cty: false,
-            kid: None,
-        };
+        let mut header = Header::EMPTY;
         while let Some(i) = members.next(&mut map, self.cx)? {
-            match members.name(i) {
-                "alg" => {
-                    header.alg_rs256 = matches!(map.next_value_seed(Expect::any(self.cx))?, Value::Str(s) if s == "RS256");
-                }
-                "typ" => {
-                    header.typ_ok = matches!(map.next_value_seed(Expect::any(self.cx))?, Value::Str(s) if s == "JWT");
-                }
-                // RFC 7515 §4.1.11: no extension is understood, so any `crit` is refused;
-                // RFC 7797 `b64` changes what the signature covers, so it is refused too.
-                "crit" | "b64" => {
-                    map.next_value_seed(Expect::any(self.cx))?;
-                    header.extension = true;
-                }
-                // RFC 7519 §5.2: `cty` announces a nested JWT (or other content), whose
-                // claims this crate would never read.
-                "cty" => {
-                    map.next_value_seed(Expect::any(self.cx))?;
-                    header.cty = true;
-                }
-                "kid" => match map.next_value_seed(Expect::any(self.cx))? {
-                    Value::Str(s) => header.kid = Some(s),
-                    _ => return Err(self.cx.fail(Error::Malformed(Malformed::HeaderMember))),
-                },
-                // jku, jwk, x5u, x5c, … are never used: the caller's key set is the only trust.
-                _ => {
-                    map.next_value_seed(Expect::any(self.cx))?;
-                }
-            }
+            let value = map.next_value_seed(Expect::any(self.cx))?;
+            header
+                .take(members.name(i), value)
+                .map_err(|e| self.cx.fail::<A::Error>(e))?;
         }
         Ok(header)
     }
@@ -490,42 +577,14 @@ impl<'de> Visitor<'de> for ClaimsVisitor<'_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let (cx, policy) = (self.cx, self.policy);
-        let invalid = |claim| cx.fail::<A::Error>(Error::InvalidClaim(claim));
         let mut members = Members::new();
         let mut claims = RawClaims::default();
         while let Some(i) = members.next(&mut map, cx)? {
-            match members.name(i) {
-                "exp" => {
-                    let v = map.next_value_seed(Expect::any(self.cx))?;
-                    claims.exp = Some(numeric_date(v).ok_or_else(|| invalid(Claim::Exp))?);
-                }
-                "nbf" => {
-                    let v = map.next_value_seed(Expect::any(self.cx))?;
-                    claims.nbf = Some(numeric_date(v).ok_or_else(|| invalid(Claim::Nbf))?);
-                }
-                "iss" => match map.next_value_seed(Expect::any(self.cx))? {
-                    Value::Str(s) => claims.iss = Some(policy.issuer_index(&s)),
-                    _ => return Err(invalid(Claim::Iss)),
-                },
-                "aud" => match map.next_value_seed(Expect::member(cx, Read::Audience(policy)))? {
-                    Value::Str(s) => claims.aud = Some(policy.audience_index(&s)),
-                    Value::Array {
-                        strings: true,
-                        matched,
-                    } => claims.aud = Some(matched),
-                    _ => return Err(invalid(Claim::Aud)),
-                },
-                "sub" => match map.next_value_seed(Expect::member(cx, Read::Subject))? {
-                    Value::Object(Some(sub)) => claims.sub = Some(sub),
-                    _ => return Err(invalid(Claim::Sub)),
-                },
-                name if name == policy.party_type_claim() => {
-                    claims.party_type = party_type(map.next_value_seed(Expect::any(self.cx))?);
-                }
-                _ => {
-                    map.next_value_seed(Expect::any(self.cx))?;
-                }
-            }
+            let name = members.name(i);
+            let value = map.next_value_seed(Expect::member(cx, RawClaims::read(name, policy)))?;
+            claims
+                .take(name, value, policy)
+                .map_err(|claim| cx.fail::<A::Error>(Error::InvalidClaim(claim)))?;
         }
         Ok(claims)
     }
@@ -568,5 +627,47 @@ impl<'de> Visitor<'de> for PlainObject<'_> {
             map.next_value_seed(Expect::any(self.cx))?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The headers that skip the parser parse to exactly what the shortcut returns.
+    #[test]
+    fn canonical_headers_parse_as_their_shortcut() {
+        for bytes in CANONICAL_HEADERS {
+            let parsed = Header::parse_in_full(bytes).expect("parses");
+            let shortcut = Header::RS256;
+            assert_eq!(
+                (
+                    parsed.alg_rs256,
+                    parsed.typ_ok,
+                    parsed.extension,
+                    parsed.cty,
+                    parsed.kid
+                ),
+                (
+                    shortcut.alg_rs256,
+                    shortcut.typ_ok,
+                    shortcut.extension,
+                    shortcut.cty,
+                    shortcut.kid
+                )
+            );
+            assert!(Header::parse(bytes).is_ok());
+        }
+        // One byte off is parsed, and judged, in full.
+        assert_eq!(
+            Header::parse(br#"{"alg":"RS256","typ":"JWT","typ":"JWT"}"#).err(),
+            Some(Error::Malformed(Malformed::DuplicateMember(
+                Segment::Header
+            )))
+        );
+        assert_eq!(
+            Header::parse(br#"{"alg":"RS256","typ":"JWS"}"#).err(),
+            Some(Error::InvalidType)
+        );
     }
 }
