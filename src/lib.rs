@@ -48,6 +48,10 @@
 //! | --- | --- |
 //! | `serde` | `Serialize`/`Deserialize` for [`Subject`], the ids, [`PartyType`], [`Claims`], [`UnixTime`]; `Serialize` for [`VerifiedToken`] |
 //! | `live` | [`live::LiveVerifier`]: keys swapped and reloaded from a file while a service runs |
+//! | `http` | [`http`]: the bearer token of a request, and refusals as RFC 6750 answers (the `http` crate only) |
+//! | `axum` | [`axum::FaciliooToken`], an extractor (with `http` and `live`) |
+//! | `tower` | [`tower::BearerAuthLayer`], a layer for tower and hyper services (with `http` and `live`) |
+//! | `aws-lc-rs` | the aws-lc-rs backend: keys parsed once, faster RSA (ring is the default) |
 //! | `cli` | the `facilioo-jwt` command-line tool |
 
 #![forbid(unsafe_code)]
@@ -55,10 +59,16 @@
 #![warn(unreachable_pub, unused_qualifications)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
+pub mod axum;
 mod backend;
 pub mod cache;
 mod claims;
 pub mod error;
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
+pub mod http;
 pub mod insecure;
 mod json;
 pub mod jws;
@@ -70,6 +80,9 @@ pub mod live;
 pub mod policy;
 mod subject;
 mod text;
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub mod tower;
 mod unix_time;
 mod verify;
 
