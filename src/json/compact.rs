@@ -59,7 +59,12 @@ fn object<'a>(
     let mut names = [""; MAX_MEMBERS];
     let mut seen = 0;
     c.object(|c, name| {
-        if names[..seen].contains(&name) {
+        // Compared byte by byte in place: names are short, and a comparison call per pair
+        // costs more than the comparison.
+        let same = |seen: &&str| {
+            seen.len() == name.len() && seen.bytes().zip(name.bytes()).all(|(a, b)| a == b)
+        };
+        if names[..seen].iter().any(same) {
             return None;
         }
         *names.get_mut(seen)? = name;
@@ -149,9 +154,8 @@ impl<'a> Compact<'a> {
         if matches!(self.peek(), Some(b'.' | b'e' | b'E')) {
             return None;
         }
-        let magnitude = text
-            .bytes()
-            .fold(0i128, |n, d| n * 10 + i128::from(d - b'0'));
+        // At most 18 digits: the magnitude fits a u64 as it is built.
+        let magnitude = i128::from(text.bytes().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')));
         Some(if negative { -magnitude } else { magnitude })
     }
 
