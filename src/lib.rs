@@ -11,20 +11,25 @@
 //! # What a [`Verifier`] checks, in order
 //!
 //! 1. The token is at most [`Policy::max_token_len`] bytes (default 8 KiB), before anything
-//!    is decoded.
-//! 2. Exactly three segments of strict unpadded base64url (no padding, whitespace, `+`, `/`,
-//!    or non-canonical trailing bits), checked without decoding.
-//! 3. The header is a JSON object without duplicate members; `alg` is exactly `RS256`; it has
-//!    no `crit`, `b64` or `cty`; `typ` is absent or `JWT`. `kid`, `jku`, `jwk`, `x5u`, `x5c`
-//!    are never trusted: a `kid` that names a key of the set only moves that key to the front.
-//! 4. The signature is exactly as long as a key's modulus and verifies (RSASSA-PKCS1-v1_5,
-//!    SHA-256) over the ASCII `header.payload` under one key of the [`KeySet`].
+//!    is decoded, and has exactly three `.`-separated segments.
+//! 2. The header is strict unpadded base64url (no padding, whitespace, `+`, `/`, or
+//!    non-canonical trailing bits) of a JSON object without duplicate members; `alg` is
+//!    exactly `RS256`; it has no `crit`, `b64` or `cty`; `typ` is absent or `JWT`. `kid`,
+//!    `jku`, `jwk`, `x5u`, `x5c` are never trusted: a `kid` that names a key of the set only
+//!    moves that key to the front.
+//! 3. The payload is strict base64url (it is decoded once, here).
+//! 4. The signature is strict base64url, exactly as long as a key's modulus, and verifies
+//!    (RSASSA-PKCS1-v1_5, SHA-256) over the ASCII `header.payload` under one key of the
+//!    [`KeySet`]: the key a `kid` names, then the key that verified last, then the rest.
 //! 5. Only then are the claims parsed: a JSON object without duplicate members. `exp`
 //!    (required) and `nbf` (optional) are integer NumericDates; `iss` is exactly one of the
 //!    configured issuers; `aud`, a string or non-empty array of strings, names a configured
 //!    audience; `sub` is a [`Subject`]; the [`PartyType`] claim, if the policy requires one, is
 //!    allowed.
 //! 6. Last, the time window: `nbf − leeway ≤ now < exp + leeway`.
+//!
+//! With [`Verifier::with_cache`], a token seen before skips steps 1 to 5 (what they found
+//! cannot change for the verifier's keys and policy); step 6 runs on every call.
 //!
 //! Every limit is in [`limits`], enforced in this crate's own code.
 //!

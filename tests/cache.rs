@@ -4,20 +4,15 @@
 
 mod common;
 
-use common::{HEADER, NOW, at, claims, claims_with, good_claims, sign, signer};
+use common::{
+    HEADER, NOW, at, claims, claims_with, good_claims, sign, signature_checks as checks, signer,
+};
 use facilioo_jwt::{Error, Verifier};
 
 const L: i64 = 60; // the default leeway
 
 fn cached(names: &[&str], capacity: usize) -> Verifier {
     common::verifier(names).with_cache(capacity)
-}
-
-/// RSA operations `f` made on `verifier`.
-fn checks<R>(verifier: &Verifier, f: impl FnOnce() -> R) -> (u64, R) {
-    let before = verifier.signature_checks();
-    let r = f();
-    (verifier.signature_checks() - before, r)
 }
 
 #[test]

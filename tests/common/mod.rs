@@ -145,3 +145,10 @@ pub fn non_canonical(segment: &str) -> Option<String> {
     out.push(char::from(bumped));
     Some(out)
 }
+
+/// RSA operations `f` made on `verifier`, and what it returned.
+pub fn signature_checks<R>(verifier: &Verifier, f: impl FnOnce() -> R) -> (u64, R) {
+    let before = verifier.signature_checks();
+    let r = f();
+    (verifier.signature_checks() - before, r)
+}
