@@ -117,7 +117,10 @@ async fn reload_on_sighup(live: LiveVerifier, path: String) {
     };
     while hangups.recv().await.is_some() {
         match live.reload_keys(&path) {
-            Ok(n) => eprintln!("reloaded {path}: {n} keys"),
+            Ok(n) => eprintln!(
+                "reloaded {path}: {n} {}",
+                if n == 1 { "key" } else { "keys" }
+            ),
             Err(e) => eprintln!("{path} not reloaded, the keys in use stay: {e}"),
         }
     }

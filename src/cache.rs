@@ -375,6 +375,28 @@ mod tests {
         assert_eq!(shard.index.get(&1), None);
     }
 
+    /// A hit through the region sets the entry's bit, so the next eviction passes it over.
+    #[test]
+    fn a_hit_through_the_region_protects_the_entry() {
+        // Capacity 3: two shards, the first with two slots; hashes with an even top nibble
+        // land in it.
+        let region: Region<u32> = Region::new(3);
+        let (h1, h2, h3) = (
+            0x2000_0000_0000_0001,
+            0x4000_0000_0000_0002,
+            0x6000_0000_0000_0003,
+        );
+        region.insert(h1, "a", 1);
+        region.insert(h2, "b", 2);
+        assert_eq!(region.get(h1, "a"), Some(1));
+        region.insert(h3, "c", 3);
+        assert_eq!(region.get(h1, "a"), Some(1));
+        assert_eq!(region.get(h2, "b"), None);
+        assert_eq!(region.get(h3, "c"), Some(3));
+        let stats = region.stats();
+        assert_eq!((stats.hits, stats.evictions, stats.len), (3, 1, 2));
+    }
+
     #[test]
     fn every_slot_referenced_still_evicts_one() {
         let mut shard: Shard<u32> = Shard::new(3);

@@ -331,11 +331,16 @@ mod tests {
         for len in 0..200 {
             let bytes: Vec<u8> = (0..len).map(|i| (i * 37 + 11) as u8).collect();
             let encoded = URL_SAFE_NO_PAD.encode(&bytes).into_bytes();
-            // One bad byte at every position.
+            // One bad byte here and there, and two in one eight-character chunk (one in each
+            // half, where the fast loop combines them).
             for at in (0..encoded.len()).step_by(7) {
                 let mut bad = encoded.clone();
                 bad[at] = b'=';
-                inputs.push(bad);
+                inputs.push(bad.clone());
+                if let Some(b) = bad.get_mut(at + 4) {
+                    *b = b'!';
+                    inputs.push(bad);
+                }
             }
             inputs.push(encoded);
         }

@@ -210,3 +210,44 @@ mod serde_json_forms {
         round_trip::<Claims>(guest.claims(), json);
     }
 }
+
+/// Claims compare and hash by their values, issuer and audience included.
+#[test]
+fn claims_compare_by_value() {
+    use std::collections::HashSet;
+    let policy = facilioo_jwt::Policy::new([common::ISS, "https://other.test"], [common::AUD])
+        .expect("policy");
+    let verifier = Verifier::new(common::keys(&["rsa2048-a"]), policy);
+    let token = |iss: &str| {
+        let claims = common::claims_with("iss", &format!("\"{iss}\""));
+        verifier
+            .verify(&sign(HEADER, &claims, &signer("rsa2048-a")), at(NOW))
+            .expect("valid")
+            .into_claims()
+    };
+    let (one, other) = (token(common::ISS), token("https://other.test"));
+    assert_ne!(one, other);
+    assert_eq!(one, token(common::ISS));
+    let set: HashSet<_> = [one.clone(), other, one].into_iter().collect();
+    assert_eq!(set.len(), 2);
+}
+
+#[cfg(feature = "live")]
+#[test]
+fn a_live_verifier_can_be_replaced_whole() {
+    use facilioo_jwt::live::LiveVerifier;
+    let live = LiveVerifier::from(common::verifier(&["rsa2048-a"]));
+    let token = sign(HEADER, &good_claims(), &signer("rsa2048-a"));
+    assert!(live.verify(&token, at(NOW)).is_ok());
+    // Another policy altogether: the same token has the wrong audience there.
+    let elsewhere = facilioo_jwt::Policy::new([common::ISS], ["elsewhere"]).expect("policy");
+    live.replace(Verifier::new(common::keys(&["rsa2048-a"]), elsewhere));
+    assert_eq!(
+        live.verify(&token, at(NOW)),
+        Err(facilioo_jwt::Error::InvalidAudience)
+    );
+    assert_eq!(
+        live.current().policy().audiences().collect::<Vec<_>>(),
+        ["elsewhere"]
+    );
+}

@@ -209,3 +209,73 @@ fn without_a_cache_there_are_no_stats_and_capacity_zero_is_none() {
     assert!(common::verifier(&["rsa2048-a"]).cache_stats().is_none());
     assert!(cached(&["rsa2048-a"], 0).cache_stats().is_none());
 }
+
+#[test]
+fn forged_signatures_evict_only_their_own_region() {
+    // Capacity 8: one slot for forged signatures.
+    let verifier = cached(&["rsa2048-a"], 8);
+    let good = sign(HEADER, &good_claims(), &signer("rsa2048-a"));
+    assert!(verifier.verify(&good, at(NOW)).is_ok());
+    for account in 0..3 {
+        let forged = sign(
+            HEADER,
+            &claims(NOW - 10, NOW + 60, account, None),
+            &signer("rsa2048-b"),
+        );
+        assert_eq!(
+            verifier.verify(&forged, at(NOW)),
+            Err(Error::InvalidSignature)
+        );
+    }
+    let stats = verifier.cache_stats().expect("cache");
+    assert_eq!(
+        (stats.refusals_capacity, stats.refusals_len, stats.evictions),
+        (1, 1, 2)
+    );
+    // The verified token is still there.
+    let (cost, verdict) = checks(&verifier, || verifier.verify(&good, at(NOW)));
+    assert_eq!((cost, verdict.is_ok()), (0, true));
+}
+
+/// Exactly the longest cached length is cached; one byte more is not.
+#[test]
+fn the_cache_length_limit_is_exact() {
+    use facilioo_jwt::limits::MAX_CACHED_TOKEN_LEN;
+    let key = signer("rsa2048-a");
+    // A token of exactly `len` bytes: n bytes of claims are (4n + 2) / 3 characters of
+    // base64url, so pad the claims to the length that fits, then sign once.
+    let padded = |k: usize| common::claims_plus(&format!(r#""pad":"{}""#, "x".repeat(k)));
+    let b64_len = |n: usize| (4 * n + 2) / 3;
+    let fixed = sign(HEADER, &padded(0), &key).len() - b64_len(padded(0).len());
+    let token_of = |len: usize| {
+        let k = (0..len).find(|k| fixed + b64_len(padded(0).len() + k) == len)?;
+        let token = sign(HEADER, &padded(k), &key);
+        (token.len() == len).then_some(token)
+    };
+    let at_limit = token_of(MAX_CACHED_TOKEN_LEN).expect("a token of exactly the limit");
+    let over = token_of(MAX_CACHED_TOKEN_LEN + 3).expect("a token just over the limit");
+    let verifier = cached(&["rsa2048-a"], 100);
+    for _ in 0..2 {
+        assert!(verifier.verify(&at_limit, at(NOW)).is_ok());
+        assert!(verifier.verify(&over, at(NOW)).is_ok());
+    }
+    let stats = verifier.cache_stats().expect("cache");
+    assert_eq!((stats.hits, stats.bypassed, stats.len), (1, 2, 1));
+}
+
+#[test]
+fn a_cached_verifier_debugs_without_tokens() {
+    let verifier = cached(&["rsa2048-a"], 64);
+    let token = sign(HEADER, &good_claims(), &signer("rsa2048-a"));
+    assert!(verifier.verify(&token, at(NOW)).is_ok());
+    let debug = format!("{verifier:?}");
+    assert!(
+        debug.contains("len: 1") && debug.contains("capacity:"),
+        "{debug}"
+    );
+    let signature = token.rsplit_once('.').map_or("", |(_, s)| s);
+    assert!(
+        !debug.contains(signature) && !debug.contains(&token[..20]),
+        "{debug}"
+    );
+}

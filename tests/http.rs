@@ -143,7 +143,19 @@ fn denials_say_what_rfc_6750_says() {
             denial.status()
         );
     }
-    assert!(Realm::new("a\"b").is_err());
+    assert_eq!(
+        Realm::new("a\"b").map(|_| ()).map_err(|e| e.to_string()),
+        Err("a realm is at most 100 characters of printable ASCII without '\"' or '\\'".to_owned())
+    );
+    assert_eq!(
+        expired.to_string(),
+        format!("401 Unauthorized: {}", expired.description().unwrap_or(""))
+    );
+    assert_eq!(bare.to_string(), "401 Unauthorized");
+    assert_eq!(
+        BearerError::Empty.to_string(),
+        "the Authorization header has no token after Bearer"
+    );
     assert!(Realm::new("a\\b").is_err());
     assert!(Realm::new("é").is_err());
     assert!(Realm::new(&"r".repeat(101)).is_err());
@@ -192,6 +204,7 @@ async fn serve(app: Router) -> String {
 struct Reply {
     status: StatusCode,
     challenge: Option<String>,
+    content_type: Option<String>,
     body: String,
 }
 
@@ -207,6 +220,11 @@ async fn get_with(url: &str, authorization: Option<&str>) -> Reply {
         challenge: response
             .headers()
             .get(WWW_AUTHENTICATE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        content_type: response
+            .headers()
+            .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
         body: response.text().await.expect("body"),
@@ -228,6 +246,33 @@ fn token_with(extra: &str, exp_from_now: i64) -> String {
         format!("{},{extra}}}", &c[..c.len() - 1])
     };
     sign(HEADER, &c, &signer("rsa2048-a"))
+}
+
+/// The per-route party-type check outside any framework.
+#[test]
+fn bearer_auth_checks_a_routes_party_types() {
+    let auth = auth();
+    let mut headers = HeaderMap::new();
+    let bearer = |t: &str| HeaderValue::from_str(&format!("Bearer {t}")).expect("value");
+    headers.insert(AUTHORIZATION, bearer(&token_with(r#""partyType":5"#, 3600)));
+    let token = auth.authenticate(&headers).expect("valid");
+    assert_eq!(
+        auth.require_party_type(&token, &[PartyType::Contractor]),
+        Ok(())
+    );
+    let denied = auth
+        .require_party_type(&token, &[PartyType::PropertyManagementCompany])
+        .expect_err("a contractor");
+    assert_eq!(
+        (denied.status(), denied.error()),
+        (StatusCode::FORBIDDEN, Some("insufficient_scope"))
+    );
+    assert_eq!(
+        denied.description(),
+        Some("party type Contractor is not allowed")
+    );
+    assert_eq!(auth.authenticate_optional(&HeaderMap::new()), Ok(None));
+    assert_eq!(auth.realm().as_str(), REALM);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -275,6 +320,7 @@ async fn the_axum_extractor_over_http() {
     );
     let body: Value = serde_json::from_str(&reply.body).expect("json body");
     assert_eq!(body["error"], "invalid_token");
+    assert_eq!(reply.content_type.as_deref(), Some("application/json"));
     assert!(!reply.body.contains(&expired) && !challenge.contains(&expired));
 
     // Forged: signed by a key the service does not trust.
@@ -595,4 +641,38 @@ async fn the_example_service_reloads_keys_under_load() {
 fn claims_plus_at(now: i64, party: u32) -> String {
     let c = claims(now - 10, now + 3600, 7, Some(3));
     format!("{},\"partyType\":{party}}}", &c[..c.len() - 1])
+}
+
+/// The layer is ready exactly when the service it wraps is.
+#[test]
+fn the_tower_layer_waits_for_its_service() {
+    use std::task::{Context, Poll, Waker};
+    use tower::{Layer as _, Service};
+
+    /// Not ready on the first poll, ready after.
+    #[derive(Clone, Default)]
+    struct Slow {
+        polled: bool,
+    }
+    impl Service<http::Request<String>> for Slow {
+        type Response = http::Response<String>;
+        type Error = std::convert::Infallible;
+        type Future = std::future::Ready<Result<Self::Response, Self::Error>>;
+        fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+            if std::mem::replace(&mut self.polled, true) {
+                Poll::Ready(Ok(()))
+            } else {
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+        }
+        fn call(&mut self, _: http::Request<String>) -> Self::Future {
+            std::future::ready(Ok(http::Response::new("inner".into())))
+        }
+    }
+
+    let mut service = BearerAuthLayer::new(auth()).layer(Slow::default());
+    let mut cx = Context::from_waker(Waker::noop());
+    assert!(service.poll_ready(&mut cx).is_pending());
+    assert!(matches!(service.poll_ready(&mut cx), Poll::Ready(Ok(()))));
 }

@@ -243,8 +243,16 @@ fn pem_text_as_operators_paste_it() {
         "key 1: PEM footer must be exactly `-----END RSA PUBLIC KEY-----`: \
          it has 6 dashes before END and 5 after (one dash too many?)"
     );
-    // Decorative text between blocks is still only text.
+    // Decorative text between blocks is still only text, and so are the words without dashes.
     loads(&format!("--- BEGIN of the dev keys ---\n{a}--- END ---\n"));
+    loads(&format!("BEGIN RSA PUBLIC KEY\n{a}END RSA PUBLIC KEY\n"));
+    // A stray space before the closing dashes is a damaged label, named as such.
+    assert_eq!(
+        kind(KeySet::from_pem(
+            &a.replace("PUBLIC KEY-----\n", "PUBLIC KEY -----\n")
+        )),
+        (1, KeyErrorKind::UnsupportedPemLabel)
+    );
 }
 
 #[test]
@@ -777,4 +785,51 @@ fn every_key_message_exactly() {
         KeySet::new(Vec::new()).expect_err("empty").to_string(),
         "no key found"
     );
+}
+
+#[test]
+fn keys_compare_iterate_and_name_themselves() {
+    let a = common::public("rsa2048-a");
+    let a_again = PublicKey::from_spki_der(&data("keys/rsa2048-a.spki.der")).expect("spki");
+    let b = common::public("rsa2048-b");
+    assert_eq!(a, a_again);
+    assert_ne!(a, b);
+    // The same modulus and exponent with a kid is another key entry.
+    let rfc: serde_json::Value =
+        serde_json::from_str(&data_str("rfc/rfc7515_a2_rs256.json")).expect("json");
+    let mut jwk = rfc["jwk"].clone();
+    let without_kid = PublicKey::from_jwk(&jwk.to_string()).expect("jwk");
+    jwk["kid"] = "k1".into();
+    let with_kid = PublicKey::from_jwk(&jwk.to_string()).expect("jwk");
+    assert_ne!(without_kid, with_kid);
+    assert_eq!(with_kid.kid(), Some("k1"));
+
+    let set = KeySet::new(vec![a.clone(), b.clone()]).expect("set");
+    assert!(!set.is_empty());
+    assert_eq!((&set).into_iter().count(), 2);
+    let mut seen = Vec::new();
+    for key in &set {
+        seen.push(key.thumbprint().to_string());
+    }
+    assert_eq!(
+        seen,
+        [a.thumbprint().to_string(), b.thumbprint().to_string()]
+    );
+
+    // The thumbprint's bytes are the SHA-256 its base64url text spells.
+    let thumbprint = a.thumbprint();
+    let bytes = base64::Engine::decode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        thumbprint.to_string(),
+    )
+    .expect("base64url");
+    assert_eq!(&bytes[..], &thumbprint.as_bytes()[..]);
+    assert_ne!(thumbprint.as_bytes(), &[0; 32]);
+    assert_eq!(
+        format!("{thumbprint:?}"),
+        format!("Thumbprint({thumbprint})")
+    );
+
+    // Bytes that are neither PEM nor JWK are read as DER, and refused as such.
+    assert_eq!(kind(KeySet::load(b"not a key")), (1, KeyErrorKind::Der));
 }

@@ -444,6 +444,41 @@ fn cases() -> Vec<Case> {
             with_claims(&claims_plus(r#""x":{"$serde_json::private::Number":"1"}"#)),
             Ok(()),
         ),
+        // The same reading in this build: an object of that exact shape is a number, so one
+        // outside the f64 range is unreadable, and a text that is no number leaves it an object.
+        case(
+            "serde_json's private number object, out of range",
+            with_claims(&claims_plus(
+                r#""x":{"$serde_json::private::Number":"1e400"}"#,
+            )),
+            malformed(Malformed::Json(Segment::Payload)),
+        ),
+        case(
+            "serde_json's private number object, negative out of range",
+            with_claims(&claims_plus(
+                r#""x":[{"$serde_json::private::Number":"-1e400"}]"#,
+            )),
+            malformed(Malformed::Json(Segment::Payload)),
+        ),
+        case(
+            "serde_json's private number object holding inf",
+            with_claims(&claims_plus(
+                r#""x":{"$serde_json::private::Number":"inf"}"#,
+            )),
+            Ok(()),
+        ),
+        case(
+            "serde_json's private number object holding nothing",
+            with_claims(&claims_plus(r#""x":{"$serde_json::private::Number":""}"#)),
+            Ok(()),
+        ),
+        case(
+            "serde_json's private number object with a second member",
+            with_claims(&claims_plus(
+                r#""x":{"$serde_json::private::Number":"1e400","y":1}"#,
+            )),
+            Ok(()),
+        ),
         case(
             "exp as serde_json's private number object",
             with_claims(&claims_with(
@@ -1163,5 +1198,49 @@ fn a_policy_reports_what_it_was_built_with() {
         (PartyType::Unknown(99), 99),
     ] {
         assert_eq!(p.id(), id);
+    }
+}
+
+/// Signatures of every key size class the JWS layer decodes into: 2048 and 4096 bits (and
+/// 8192 above).
+#[test]
+fn a_4096_bit_key_verifies() {
+    let verifier = common::verifier(&["rsa2048-a", "rsa4096"]);
+    let token = sign(HEADER, &good_claims(), &signer("rsa4096"));
+    assert_eq!(token.rsplit_once('.').map(|(_, s)| s.len()), Some(683));
+    assert_eq!(
+        verifier.verify(&token, at(NOW)).map(|v| v.key_index()),
+        Ok(1)
+    );
+}
+
+/// Headers and payloads of every size around the decoder's stack buffers (256 and 2048
+/// bytes) verify: the buffers hold the bytes and the slack their fast loop writes.
+#[test]
+fn segments_at_every_buffer_size() {
+    let verifier = Verifier::new(
+        common::keys(&["rsa2048-a"]),
+        common::policy().with_max_token_len(1 << 16),
+    );
+    let key = signer("rsa2048-a");
+    for size in [254, 255, 256, 257, 2046, 2047, 2048, 2049, 3000] {
+        // A payload of exactly `size` bytes: valid claims padded by an ignored member.
+        let base = claims_plus(r#""pad":"""#);
+        let payload = claims_plus(&format!(r#""pad":"{}""#, "x".repeat(size - base.len())));
+        assert_eq!(payload.len(), size);
+        let token = sign(HEADER, &payload, &key);
+        assert!(
+            verifier.verify(&token, at(NOW)).is_ok(),
+            "payload of {size} bytes"
+        );
+        // A header of exactly `size` bytes.
+        let base = r#"{"alg":"RS256","pad":""}"#.len();
+        let header = format!(r#"{{"alg":"RS256","pad":"{}"}}"#, "y".repeat(size - base));
+        assert_eq!(header.len(), size);
+        let token = sign(&header, &good_claims(), &key);
+        assert!(
+            verifier.verify(&token, at(NOW)).is_ok(),
+            "header of {size} bytes"
+        );
     }
 }

@@ -222,6 +222,8 @@ mod tests {
             r#"{"exp":1,"iss":"i","aud":"a","sub":{"accountId":2}}"#,
             r#"{"exp":1,"iss":"x","aud":"y","sub":{"accountId":2,"companyId":null,"name":"é"},"pt":5}"#,
             r#"{"exp":-5,"iss":"i","aud":"a","sub":{"accountId":0},"pt":"Guest","ok":true,"no":false}"#,
+            // The edges of what it reads: 18 digits, a space and a tilde in a string.
+            r#"{"exp":1,"x":999999999999999999,"iss":"a b~","aud":"a","sub":{"accountId":1}}"#,
             r#"{}"#,
         ] {
             assert!(agree(text), "declined {text}");

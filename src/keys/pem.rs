@@ -58,7 +58,7 @@ impl<'a> Boundary<'a> {
         let leading = line.len() - inner.len();
         let middle = inner.trim_end_matches('-');
         let trailing = inner.len() - middle.len();
-        if leading + trailing == 0 || middle.ends_with(' ') {
+        if leading + trailing == 0 {
             return None;
         }
         let (begin, label) = match (middle.strip_prefix("BEGIN "), middle.strip_prefix("END ")) {
