@@ -242,10 +242,10 @@ fn forged_signatures_evict_only_their_own_region() {
 fn the_cache_length_limit_is_exact() {
     use facilioo_jwt::limits::MAX_CACHED_TOKEN_LEN;
     let key = signer("rsa2048-a");
-    // A token of exactly `len` bytes: n bytes of claims are (4n + 2) / 3 characters of
+    // A token of exactly `len` bytes: n bytes of claims are ceil(4n / 3) characters of
     // base64url, so pad the claims to the length that fits, then sign once.
     let padded = |k: usize| common::claims_plus(&format!(r#""pad":"{}""#, "x".repeat(k)));
-    let b64_len = |n: usize| (4 * n + 2) / 3;
+    let b64_len = |n: usize| (4 * n).div_ceil(3);
     let fixed = sign(HEADER, &padded(0), &key).len() - b64_len(padded(0).len());
     let token_of = |len: usize| {
         let k = (0..len).find(|k| fixed + b64_len(padded(0).len() + k) == len)?;
