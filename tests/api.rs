@@ -173,9 +173,11 @@ mod serde_json_forms {
             json!(4_294_967_296u64),
             json!(true),
         ] {
+            let err = serde_json::from_value::<PartyType>(bad.clone()).expect_err("refused");
             assert!(
-                serde_json::from_value::<PartyType>(bad.clone()).is_err(),
-                "{bad}"
+                err.to_string()
+                    .ends_with("expected a facilioo party type id or name"),
+                "{bad}: {err}"
             );
         }
         round_trip(&UnixTime::from_secs(1_651_763_842), json!(1_651_763_842));
@@ -228,6 +230,12 @@ fn claims_compare_by_value() {
     let (one, other) = (token(common::ISS), token("https://other.test"));
     assert_ne!(one, other);
     assert_eq!(one, token(common::ISS));
+    let hash = |claims: &facilioo_jwt::Claims| {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        BuildHasherDefault::<DefaultHasher>::default().hash_one(claims)
+    };
+    assert_ne!(hash(&one), hash(&other));
+    assert_eq!(hash(&one), hash(&token(common::ISS)));
     let set: HashSet<_> = [one.clone(), other, one].into_iter().collect();
     assert_eq!(set.len(), 2);
 }
