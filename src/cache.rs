@@ -17,7 +17,7 @@
 //!   tokens. No other refusal is cached.
 //! - **Never outlives its keys and policy.** The cache belongs to one verifier, whose key set
 //!   and policy cannot change; a new key set ([`Verifier::with_keys`](crate::Verifier::with_keys),
-//!   [`LiveVerifier`](crate::live::LiveVerifier)) starts with an empty cache.
+//!   or `live::LiveVerifier` with feature `live`) starts with an empty cache.
 //!
 //! Memory: about 200 bytes per entry plus the token itself (a facilioo token is about 550
 //! bytes), so 10 000 entries take about 7.5 MiB.

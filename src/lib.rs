@@ -52,10 +52,10 @@
 //! | feature | what it adds |
 //! | --- | --- |
 //! | `serde` | `Serialize`/`Deserialize` for [`Subject`], the ids, [`PartyType`], [`Claims`], [`UnixTime`]; `Serialize` for [`VerifiedToken`] |
-//! | `live` | [`live::LiveVerifier`]: keys swapped and reloaded from a file while a service runs |
-//! | `http` | [`http`]: the bearer token of a request, and refusals as RFC 6750 answers (the `http` crate only) |
-//! | `axum` | [`axum::FaciliooToken`], an extractor (with `http` and `live`) |
-//! | `tower` | [`tower::BearerAuthLayer`], a layer for tower and hyper services (with `http` and `live`) |
+//! | `live` | `live::LiveVerifier`: keys swapped and reloaded from a file while a service runs |
+//! | `http` | module `http`: the bearer token of a request, and refusals as RFC 6750 answers (the `http` crate only) |
+//! | `axum` | `axum::FaciliooToken`, an extractor (with `http` and `live`) |
+//! | `tower` | `tower::BearerAuthLayer`, a layer for tower and hyper services (with `http` and `live`) |
 //! | `aws-lc-rs` | the aws-lc-rs backend: keys parsed once, faster RSA (ring is the default) |
 //! | `cli` | the `facilioo-jwt` command-line tool |
 
