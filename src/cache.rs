@@ -1,12 +1,17 @@
 //! The verified-token cache ([`Verifier::with_cache`](crate::Verifier::with_cache)): a token
 //! seen again costs a hash and a comparison instead of an RSA operation.
 //!
-//! - **Keyed by the whole token.** A keyed SipHash of the token picks the slot; the stored
-//!   token is then compared byte for byte, so two tokens with the same hash can never be taken
-//!   for each other.
+//! - **Keyed by the whole token.** A keyed SipHash of the token picks the set of slots it may
+//!   occupy; the stored token is then compared byte for byte, so two tokens with the same hash
+//!   can never be taken for each other.
 //! - **Bounded.** At most the configured number of verified tokens, each at most
-//!   [`MAX_CACHED_TOKEN_LEN`] bytes (longer tokens are verified, never cached), in 16 shards
-//!   with CLOCK eviction (a token hit since the hand last passed gets a second chance).
+//!   [`MAX_CACHED_TOKEN_LEN`] bytes (longer tokens are verified, never cached), in sets of 8
+//!   to 15 slots, each set with CLOCK eviction (a token hit since the hand last passed gets a
+//!   second chance). A set can evict while another still has room, so a cache holds its
+//!   capacity in tokens only when it is somewhat larger than the tokens it sees.
+//! - **No lock on a hit.** A lookup only reads shared memory (each slot is an atomically
+//!   swapped pointer, arc-swap), so threads hitting the same token do not slow each other
+//!   down; inserts lock their set.
 //! - **Nothing time-dependent is cached.** An entry holds what was verified once and for all:
 //!   the signature and every claim rule but the time window. Every hit checks the window
 //!   against the call's `now`, so a cached token that has since expired is `expired`, one
@@ -19,19 +24,25 @@
 //!   and policy cannot change; a new key set ([`Verifier::with_keys`](crate::Verifier::with_keys),
 //!   or `live::LiveVerifier` with feature `live`) starts with an empty cache.
 //!
-//! Memory: about 200 bytes per entry plus the token itself (a facilioo token is about 550
-//! bytes), so 10 000 entries take about 7.5 MiB.
+//! Memory: about 270 bytes per entry plus the token itself (a facilioo token is about 550
+//! bytes), so 10 000 entries take about 8 MiB.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher, RandomState};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
-use std::sync::{PoisonError, RwLock};
+use std::cell::Cell;
+use std::hash::{BuildHasher, RandomState};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use arc_swap::ArcSwapOption;
 
 use crate::limits::MAX_CACHED_TOKEN_LEN;
 use crate::{Error, VerifiedToken};
 
-/// Shards per region: enough that two threads rarely meet on one lock.
-const SHARDS: usize = 16;
+/// Slots per set (a set of 8 to 15, or one smaller set for a small capacity): few enough
+/// that a lookup checks them quickly, enough that a set rarely evicts while others have room.
+const WAYS: usize = 8;
+
+/// Stripes of the hit counter: threads that hit the same token add to different lines.
+const STRIPES: usize = 16;
 
 /// What a verifier's cache has done so far ([`Verifier::cache_stats`](crate::Verifier::cache_stats)).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -144,10 +155,44 @@ impl Cache {
     }
 }
 
-/// A bounded map from tokens to values: [`SHARDS`] independently locked CLOCK rings.
-#[derive(Debug)]
+/// A bounded map from tokens to values, read without taking a lock.
+///
+/// The slots are grouped into sets of about [`WAYS`]; a token's hash picks its set. Each
+/// slot holds its entry behind an atomically swapped pointer ([`ArcSwapOption`]), so a
+/// lookup only reads shared memory: two threads hitting the same token never write the same
+/// cache line (a lock's reader count would be written by both, and then a hot token's hits
+/// scale to no more than about 1.6 times one thread's). Writers take their set's lock; a full
+/// set evicts by CLOCK.
 struct Region<V> {
-    shards: Box<[RwLock<Shard<V>>]>,
+    slots: Box<[Slot<V>]>,
+    /// Per set, its writers' lock and CLOCK state.
+    sets: Box<[Mutex<SetState>]>,
+    hits: Striped,
+    evictions: AtomicU64,
+    len: AtomicUsize,
+}
+
+struct Slot<V> {
+    /// The hash of the entry's token (0 when empty): lets a lookup pass over the other
+    /// slots of its set without loading them. Only a hint; the entry itself decides.
+    tag: AtomicU64,
+    entry: ArcSwapOption<Entry<V>>,
+}
+
+struct Entry<V> {
+    hash: u64,
+    token: Box<str>,
+    value: V,
+    /// Set by a hit, cleared as the hand passes: a second chance before eviction.
+    referenced: AtomicBool,
+}
+
+#[derive(Default)]
+struct SetState {
+    /// Slots in use: the set fills from its first slot, and then stays full.
+    filled: usize,
+    /// The CLOCK hand: the next slot considered for eviction (below the set's length).
+    hand: usize,
 }
 
 #[derive(Default)]
@@ -158,179 +203,180 @@ struct RegionStats {
     capacity: usize,
 }
 
+impl<V> core::fmt::Debug for Region<V> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Never the tokens.
+        f.debug_struct("Region")
+            .field("len", &self.len.load(Relaxed))
+            .field("capacity", &self.slots.len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl<V: Clone> Region<V> {
-    /// `capacity` slots, spread over the shards as evenly as it divides. Fewer shards for a
-    /// small capacity, so that none is left without a slot.
+    /// Exactly `capacity` slots, in sets of [`WAYS`] to `2 * WAYS - 1` (or one smaller set).
     fn new(capacity: usize) -> Self {
-        let shards = match capacity {
-            0 => 1,
-            n => SHARDS.min(1 << n.ilog2()),
-        };
-        let (each, extra) = (capacity / shards, capacity % shards);
+        let sets = (capacity / WAYS).max(usize::from(capacity > 0));
         Self {
-            shards: (0..shards)
-                .map(|i| RwLock::new(Shard::new(each + usize::from(i < extra))))
+            slots: (0..capacity)
+                .map(|_| Slot {
+                    tag: AtomicU64::new(0),
+                    entry: ArcSwapOption::empty(),
+                })
                 .collect(),
+            sets: (0..sets).map(|_| Mutex::default()).collect(),
+            hits: Striped::default(),
+            evictions: AtomicU64::new(0),
+            len: AtomicUsize::new(0),
         }
     }
 
-    fn shard(&self, hash: u64) -> &RwLock<Shard<V>> {
-        // The high bits pick the shard; the shard's index uses the whole hash.
-        let index = usize::try_from(hash >> 60).unwrap_or(0) % self.shards.len();
-        &self.shards[index]
+    /// The set for `hash`: its number and its slots.
+    fn set(&self, hash: u64) -> Option<(usize, &[Slot<V>])> {
+        let sets = self.sets.len();
+        if sets == 0 {
+            return None;
+        }
+        // The high bits of the hash scaled onto 0..sets (no division on the hot path).
+        let set = usize::try_from((u128::from(hash) * sets as u128) >> 64).ok()?;
+        let bound = |set: usize| set * self.slots.len() / sets;
+        Some((set, self.slots.get(bound(set)..bound(set + 1))?))
     }
 
     fn get(&self, hash: u64, token: &str) -> Option<V> {
-        let shard = self
-            .shard(hash)
-            .read()
-            .unwrap_or_else(PoisonError::into_inner);
-        let slot = shard.slots.get(*shard.index.get(&hash)?)?;
-        if *slot.token != *token {
-            return None;
+        let (_, slots) = self.set(hash)?;
+        for slot in slots {
+            if slot.tag.load(Relaxed) != hash {
+                continue;
+            }
+            let entry = slot.entry.load();
+            if let Some(entry) = entry.as_deref()
+                && entry.hash == hash
+                && *entry.token == *token
+            {
+                // Written only when it changes: a hot entry's line stays shared between cores.
+                if !entry.referenced.load(Relaxed) {
+                    entry.referenced.store(true, Relaxed);
+                }
+                self.hits.add_one();
+                return Some(entry.value.clone());
+            }
         }
-        // Written only when it changes: a hot entry's line stays shared between cores.
-        if !slot.referenced.load(Relaxed) {
-            slot.referenced.store(true, Relaxed);
-        }
-        shard.hits.fetch_add(1, Relaxed);
-        Some(slot.value.clone())
+        None
     }
 
     fn insert(&self, hash: u64, token: &str, value: V) {
-        let mut shard = self
-            .shard(hash)
-            .write()
+        let Some((set, slots)) = self.set(hash) else {
+            return;
+        };
+        let mut state = self.sets[set]
+            .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        shard.insert(hash, token, value);
-    }
-
-    fn stats(&self) -> RegionStats {
-        let mut total = RegionStats::default();
-        for shard in &self.shards {
-            let shard = shard.read().unwrap_or_else(PoisonError::into_inner);
-            total.hits += shard.hits.load(Relaxed);
-            total.evictions += shard.evictions;
-            total.len += shard.slots.len();
-            total.capacity += shard.capacity;
-        }
-        total
-    }
-
-    fn capacity(&self) -> usize {
-        self.stats().capacity
-    }
-}
-
-struct Shard<V> {
-    slots: Vec<Slot<V>>,
-    /// Hash of a slot's token → its position in `slots`.
-    index: HashMap<u64, usize, BuildHasherDefault<Prehashed>>,
-    capacity: usize,
-    /// The CLOCK hand: the next slot considered for eviction.
-    hand: usize,
-    hits: AtomicU64,
-    evictions: u64,
-}
-
-struct Slot<V> {
-    hash: u64,
-    token: Box<str>,
-    value: V,
-    /// Set by every hit, cleared as the hand passes: a second chance before eviction.
-    referenced: AtomicBool,
-}
-
-impl<V> core::fmt::Debug for Shard<V> {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        // Never the tokens.
-        f.debug_struct("Shard")
-            .field("len", &self.slots.len())
-            .field("capacity", &self.capacity)
-            .finish()
-    }
-}
-
-impl<V> Shard<V> {
-    fn new(capacity: usize) -> Self {
-        Self {
-            slots: Vec::new(),
-            index: HashMap::default(),
-            capacity,
-            hand: 0,
-            hits: AtomicU64::new(0),
-            evictions: 0,
-        }
-    }
-
-    fn insert(&mut self, hash: u64, token: &str, value: V) {
-        let slot = Slot {
+        let entry = Arc::new(Entry {
             hash,
             token: token.into(),
             value,
             referenced: AtomicBool::new(false),
-        };
+        });
         // The same hash: the same token verified twice at once, or (keyed SipHash, so by
         // chance alone) another token. Either way the newer one takes the slot.
-        if let Some(&at) = self.index.get(&hash) {
-            if let Some(old) = self.slots.get_mut(at) {
-                *old = slot;
-            }
-            return;
-        }
-        if self.capacity == 0 {
-            return;
-        }
-        if self.slots.len() < self.capacity {
-            self.index.insert(hash, self.slots.len());
-            self.slots.push(slot);
-            return;
-        }
-        let victim = self.advance_hand();
-        if let Some(old) = self.slots.get_mut(victim) {
-            self.index.remove(&old.hash);
-            *old = slot;
-            self.index.insert(hash, victim);
-            self.evictions += 1;
+        // Under the lock a filled slot's tag is exactly its entry's hash.
+        let filled = &slots[..state.filled];
+        let at = if let Some(same) = filled
+            .iter()
+            .position(|slot| slot.tag.load(Relaxed) == hash)
+        {
+            same
+        } else if state.filled < slots.len() {
+            state.filled += 1;
+            self.len.fetch_add(1, Relaxed);
+            state.filled - 1
+        } else {
+            self.evictions.fetch_add(1, Relaxed);
+            advance_hand(&mut state.hand, slots)
+        };
+        let slot = &slots[at];
+        slot.entry.store(Some(entry));
+        slot.tag.store(hash, Relaxed);
+    }
+
+    fn stats(&self) -> RegionStats {
+        RegionStats {
+            hits: self.hits.sum(),
+            evictions: self.evictions.load(Relaxed),
+            len: self.len.load(Relaxed),
+            capacity: self.capacity(),
         }
     }
 
-    /// Moves the hand past referenced slots (clearing their bit) to the first one that was
-    /// not hit since the hand last passed, and returns it. Ends within two turns.
-    fn advance_hand(&mut self) -> usize {
-        let len = self.slots.len();
-        for _ in 0..=len {
-            let at = self.hand;
-            self.hand = (self.hand + 1) % len;
-            if let Some(slot) = self.slots.get(at)
-                && !slot.referenced.swap(false, Relaxed)
-            {
-                return at;
-            }
-        }
-        // Every slot was referenced and is now cleared: the one under the hand goes.
-        self.hand
+    fn capacity(&self) -> usize {
+        self.slots.len()
     }
 }
 
-/// The hasher for keys that are already hashes: passes the `u64` through.
-#[derive(Default)]
-struct Prehashed(u64);
-
-impl Hasher for Prehashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u64` is used (the keys are u64); fold anything else in regardless.
-        for b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+/// Moves the hand over a full set past referenced slots (clearing their bit) to the first one
+/// not hit since the hand last passed, and returns it. Ends within one turn and a slot.
+fn advance_hand<V>(hand: &mut usize, slots: &[Slot<V>]) -> usize {
+    let len = slots.len();
+    for _ in 0..len {
+        let at = *hand;
+        *hand = (at + 1) % len;
+        let referenced = slots[at]
+            .entry
+            .load()
+            .as_deref()
+            .is_some_and(|e| e.referenced.swap(false, Relaxed));
+        if !referenced {
+            return at;
         }
     }
+    // Every slot was referenced and is now cleared (or hit again meanwhile: the turn is not
+    // repeated): the one under the hand goes.
+    let at = *hand;
+    *hand = (at + 1) % len;
+    at
+}
 
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
+/// A counter that threads add to without sharing a cache line: each thread adds to its own
+/// stripe (threads take stripes in turn, so up to [`STRIPES`] threads never meet); reading
+/// sums the stripes.
+#[derive(Default)]
+struct Striped([Padded; STRIPES]);
+
+/// One counter on a cache line (and the next, which x86 fetches in pairs) of its own.
+#[derive(Default)]
+#[repr(align(128))]
+struct Padded(AtomicU64);
+
+/// The stripe the next thread takes. Process-wide, but it decides only which line a thread
+/// counts on, never a count or a verdict.
+static NEXT_STRIPE: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// This thread's stripe, once it has one (`usize::MAX` before). No destructor, so it
+    /// stays readable even while the thread's other thread-locals are being destroyed.
+    static STRIPE: Cell<usize> = const { Cell::new(usize::MAX) };
+}
+
+/// This thread's stripe, taken on first use.
+fn stripe() -> usize {
+    STRIPE
+        .try_with(|stripe| {
+            if stripe.get() == usize::MAX {
+                stripe.set(NEXT_STRIPE.fetch_add(1, Relaxed) % STRIPES);
+            }
+            stripe.get()
+        })
+        .unwrap_or(0)
+}
+
+impl Striped {
+    fn add_one(&self) {
+        self.0[stripe()].0.fetch_add(1, Relaxed);
+    }
+
+    fn sum(&self) -> u64 {
+        self.0.iter().map(|c| c.0.load(Relaxed)).sum()
     }
 }
 
@@ -351,85 +397,169 @@ mod tests {
         assert_eq!(region.get(7, "token-two"), Some(2));
     }
 
-    /// CLOCK: a slot hit since the hand last passed survives the next eviction.
+    /// The tokens in a region's slots, in slot order.
+    fn held<V>(region: &Region<V>) -> Vec<Option<String>> {
+        let token = |slot: &Slot<V>| slot.entry.load().as_deref().map(|e| e.token.to_string());
+        region.slots.iter().map(token).collect()
+    }
+
+    fn held_as(tokens: &[&str]) -> Vec<Option<String>> {
+        tokens.iter().map(|t| Some((*t).to_owned())).collect()
+    }
+
+    /// CLOCK: an entry hit since the hand last passed survives the next eviction.
     #[test]
     fn a_hit_entry_gets_a_second_chance() {
-        let mut shard: Shard<u32> = Shard::new(2);
-        shard.insert(1, "a", 1);
-        shard.insert(2, "b", 2);
-        shard.slots[0].referenced.store(true, Relaxed); // "a" was hit
-        shard.insert(3, "c", 3);
-        let held: Vec<&str> = shard.slots.iter().map(|s| &*s.token).collect();
-        assert_eq!(held, ["a", "c"]);
-        assert_eq!(shard.evictions, 1);
-        assert!(
-            !shard.slots[0].referenced.load(Relaxed),
-            "the hand cleared it"
-        );
+        let region: Region<u32> = Region::new(2);
+        region.insert(1, "a", 1);
+        region.insert(2, "b", 2);
+        assert_eq!(region.get(1, "a"), Some(1));
+        region.insert(3, "c", 3);
+        assert_eq!(held(&region), held_as(&["a", "c"]));
         // Now "a" has had its chance: it goes next.
-        shard.insert(4, "d", 4);
-        let held: Vec<&str> = shard.slots.iter().map(|s| &*s.token).collect();
-        assert_eq!(held, ["d", "c"]);
-        assert_eq!(shard.index.len(), 2);
-        assert_eq!(shard.index.get(&4), Some(&0));
-        assert_eq!(shard.index.get(&1), None);
-    }
-
-    /// A hit through the region sets the entry's bit, so the next eviction passes it over.
-    #[test]
-    fn a_hit_through_the_region_protects_the_entry() {
-        // Capacity 3: two shards, the first with two slots; hashes with an even top nibble
-        // land in it.
-        let region: Region<u32> = Region::new(3);
-        let (h1, h2, h3) = (
-            0x2000_0000_0000_0001,
-            0x4000_0000_0000_0002,
-            0x6000_0000_0000_0003,
-        );
-        region.insert(h1, "a", 1);
-        region.insert(h2, "b", 2);
-        assert_eq!(region.get(h1, "a"), Some(1));
-        region.insert(h3, "c", 3);
-        assert_eq!(region.get(h1, "a"), Some(1));
-        assert_eq!(region.get(h2, "b"), None);
-        assert_eq!(region.get(h3, "c"), Some(3));
+        region.insert(4, "d", 4);
+        assert_eq!(held(&region), held_as(&["d", "c"]));
+        assert_eq!(region.get(1, "a"), None);
+        assert_eq!(region.get(4, "d"), Some(4));
+        assert_eq!(region.get(3, "c"), Some(3));
         let stats = region.stats();
-        assert_eq!((stats.hits, stats.evictions, stats.len), (3, 1, 2));
+        assert_eq!((stats.hits, stats.evictions, stats.len), (3, 2, 2));
     }
 
+    /// A full set evicts even while another set has room: the hash picks the set (its high
+    /// bits: below 2^63 the first of two, above the second).
     #[test]
-    fn every_slot_referenced_still_evicts_one() {
-        let mut shard: Shard<u32> = Shard::new(3);
+    fn the_hash_picks_the_set_and_a_full_set_evicts_its_own() {
+        let region: Region<u64> = Region::new(2 * WAYS);
+        assert_eq!(region.sets.len(), 2);
+        let low = |i: u64| i + 1;
+        let high = |i: u64| (1 << 63) + i + 1;
+        for i in 0..=u64::try_from(WAYS).expect("small") {
+            region.insert(low(i), &format!("low{i}"), i);
+        }
+        let stats = region.stats();
+        assert_eq!((stats.len, stats.evictions), (WAYS, 1));
+        // The second set is untouched, and fills without evicting.
+        assert!(held(&region)[WAYS..].iter().all(Option::is_none));
+        for i in 0..u64::try_from(WAYS).expect("small") {
+            region.insert(high(i), &format!("high{i}"), i);
+            assert_eq!(region.get(high(i), &format!("high{i}")), Some(i));
+        }
+        let stats = region.stats();
+        assert_eq!((stats.len, stats.evictions), (2 * WAYS, 1));
+        assert!(held(&region).iter().all(Option::is_some));
+        assert_eq!(region.set(0).map(|(set, _)| set), Some(0));
+        assert_eq!(region.set(u64::MAX).map(|(set, _)| set), Some(1));
+    }
+
+    /// Every entry hit: the hand clears them all in one turn and evicts the one it started
+    /// at; the next eviction takes the next one.
+    #[test]
+    fn every_entry_referenced_still_evicts_one() {
+        let region: Region<u32> = Region::new(3);
         for (h, t) in [(1, "a"), (2, "b"), (3, "c")] {
-            shard.insert(h, t, 0);
+            region.insert(h, t, 0);
+            assert_eq!(region.get(h, t), Some(0));
         }
-        for slot in &shard.slots {
-            slot.referenced.store(true, Relaxed);
-        }
-        shard.insert(4, "d", 0);
-        assert_eq!(shard.slots.len(), 3);
-        assert_eq!(shard.evictions, 1);
-        assert!(shard.index.contains_key(&4));
+        region.insert(4, "d", 0);
+        assert_eq!(held(&region), held_as(&["d", "b", "c"]));
+        region.insert(5, "e", 0);
+        assert_eq!(held(&region), held_as(&["d", "e", "c"]));
+        let stats = region.stats();
+        assert_eq!((stats.len, stats.evictions), (3, 2));
+    }
+
+    /// The same hash again (the same token verified twice at once, or a collision) takes the
+    /// existing slot: nothing is evicted and the length does not grow.
+    #[test]
+    fn the_same_hash_replaces_in_place() {
+        let region: Region<u32> = Region::new(2);
+        region.insert(1, "a", 1);
+        region.insert(2, "b", 2);
+        region.insert(2, "b", 3);
+        assert_eq!(held(&region), held_as(&["a", "b"]));
+        assert_eq!(region.get(2, "b"), Some(3));
+        let stats = region.stats();
+        assert_eq!((stats.len, stats.evictions), (2, 0));
     }
 
     #[test]
-    fn capacity_is_spread_exactly_and_every_shard_has_room() {
+    fn capacity_is_exact_and_every_set_has_room() {
         for capacity in [0, 1, 2, 3, 5, 8, 15, 16, 17, 100, 10_000] {
             let region: Region<()> = Region::new(capacity);
             assert_eq!(region.capacity(), capacity);
-            let shards = region.shards.len();
-            assert!(shards.is_power_of_two() && shards <= SHARDS, "{capacity}");
-            if capacity > 0 {
-                let smallest = region
-                    .shards
-                    .iter()
-                    .map(|s| s.read().map_or(0, |s| s.capacity));
-                assert!(smallest.min().unwrap_or(0) >= 1, "{capacity}");
+            assert_eq!(region.sets.len(), (capacity / WAYS).max(capacity.min(1)));
+            let sizes: Vec<usize> = (0..region.sets.len())
+                .map(|set| {
+                    let bound = |set: usize| set * capacity / region.sets.len();
+                    bound(set + 1) - bound(set)
+                })
+                .collect();
+            assert_eq!(sizes.iter().sum::<usize>(), capacity);
+            if capacity >= WAYS {
+                assert!(
+                    sizes.iter().all(|&n| (WAYS..2 * WAYS).contains(&n)),
+                    "{sizes:?}"
+                );
+            } else {
+                assert!(sizes.iter().all(|&n| n == capacity), "{sizes:?}");
             }
         }
         let empty: Region<()> = Region::new(0);
         empty.insert(1, "x", ());
         assert_eq!(empty.get(1, "x"), None);
+        assert_eq!(empty.stats().len, 0);
+    }
+
+    /// Threads inserting and looking up at once, with hashes that collide on purpose and a
+    /// region too small for them: a lookup finds its own token's value or nothing, never
+    /// another's, and the region never holds more than its capacity.
+    #[test]
+    fn concurrent_inserts_and_lookups_never_mix_up_tokens() {
+        let region: Region<usize> = Region::new(3);
+        let tokens: Vec<String> = (0..12).map(|i| format!("token-{i}")).collect();
+        let hash = |i: usize| u64::try_from(i % 4).expect("small");
+        std::thread::scope(|scope| {
+            for t in 0..4 {
+                let (region, tokens) = (&region, &tokens);
+                scope.spawn(move || {
+                    for n in 0..20_000 {
+                        let i = (n * 7 + t * 5) % tokens.len();
+                        match region.get(hash(i), &tokens[i]) {
+                            Some(value) => assert_eq!(value, i),
+                            None => region.insert(hash(i), &tokens[i], i),
+                        }
+                    }
+                });
+            }
+        });
+        let stats = region.stats();
+        assert_eq!(stats.len, 3);
+        assert!(
+            stats.hits > 0 && stats.evictions > 0,
+            "{:?}",
+            (stats.hits, stats.evictions)
+        );
+        let held = held(&region);
+        assert!(held.iter().all(Option::is_some));
+    }
+
+    /// Hits are counted exactly from many threads, and threads that take stripes one after
+    /// another count on different ones.
+    #[test]
+    fn hits_are_counted_per_thread_and_summed() {
+        let counter = Striped::default();
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| (0..1000).for_each(|_| counter.add_one()));
+            }
+        });
+        assert_eq!(counter.sum(), 4000);
+        let first = std::thread::spawn(stripe).join().expect("a stripe");
+        let second = std::thread::spawn(stripe).join().expect("a stripe");
+        assert_ne!(first, second);
+        assert!(first < STRIPES && second < STRIPES);
+        assert_eq!(stripe(), stripe(), "a thread keeps its stripe");
     }
 
     #[test]

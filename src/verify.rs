@@ -79,7 +79,7 @@ impl Verifier {
     /// remembered too, in an eighth as much room of their own. Every hit re-checks the time
     /// window against the call's `now`; nothing else a cache answers can change, because a
     /// verifier's keys and policy cannot. See [`cache`](crate::cache) for what it keeps and
-    /// what that costs (about 200 bytes per entry plus the token).
+    /// what that costs (about 270 bytes per entry plus the token).
     ///
     /// ```
     /// use facilioo_jwt::{KeySet, Policy, UnixTime, Verifier};
