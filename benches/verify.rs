@@ -183,11 +183,28 @@ fn crate_paths(c: &mut Criterion, f: &Fixture) {
     for token in &fresh {
         hits.verify(token, now).expect("cached");
     }
+    // The same work with nothing shared: each thread its own cache (the machine's own
+    // scaling, which the shared cases are measured against).
+    let own = [hit.clone(), verifier().with_cache(10_000)];
+    own[1].verify(&f.key3, now).expect("cached");
     let stream = verifier().with_cache(16);
     for (name, v, tokens) in [
-        ("cache_hit_same_token", &hit, std::slice::from_ref(&f.key3)),
-        ("cache_hit_many_tokens", &hits, &fresh[..]),
-        ("distinct_tokens", &stream, &fresh[..]),
+        (
+            "cache_hit_same_token",
+            std::slice::from_ref(&hit),
+            std::slice::from_ref(&f.key3),
+        ),
+        (
+            "cache_hit_own_caches",
+            &own[..],
+            std::slice::from_ref(&f.key3),
+        ),
+        (
+            "cache_hit_many_tokens",
+            std::slice::from_ref(&hits),
+            &fresh[..],
+        ),
+        ("distinct_tokens", std::slice::from_ref(&stream), &fresh[..]),
     ] {
         for threads in [1usize, 2] {
             g.bench_function(
@@ -199,9 +216,10 @@ fn crate_paths(c: &mut Criterion, f: &Fixture) {
     g.finish();
 }
 
-/// Time for `iters` rounds of two verifications: both on one thread, or one on each of two.
+/// Time for `iters` rounds of two verifications: both on one thread, or one on each of two
+/// (thread `t` using verifier `t`, or the only one).
 fn two_verifications(
-    v: &Verifier,
+    verifiers: &[Verifier],
     tokens: &[String],
     now: UnixTime,
     threads: usize,
@@ -211,6 +229,7 @@ fn two_verifications(
     let start = Instant::now();
     std::thread::scope(|scope| {
         for t in 0..threads {
+            let v = &verifiers[t % verifiers.len()];
             scope.spawn(move || {
                 for i in 0..per_thread {
                     let index = usize::try_from(i).expect("fits") * threads + t;
