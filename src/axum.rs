@@ -47,6 +47,7 @@ use core::ops::Deref;
 use ::http::HeaderValue;
 use ::http::header::CONTENT_TYPE;
 use ::http::request::Parts;
+use axum_core::body::Body;
 use axum_core::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum_core::response::{IntoResponse, Response};
 
@@ -124,26 +125,14 @@ impl IntoResponse for Denial {
     /// The status and `WWW-Authenticate` challenge, and for an error a JSON body with the
     /// same `error` and `error_description`.
     fn into_response(self) -> Response {
-        let body = match (self.error(), self.description()) {
-            (Some(error), description) => {
-                serde_json::json!({ "error": error, "error_description": description }).to_string()
-            }
-            (None, _) => String::new(),
+        let Some(error) = self.error() else {
+            return self.into_response_with(Body::empty());
         };
-        let json = !body.is_empty();
-        let mut response = self.into_response_with(axum_core::body::Body::from(body));
-        if json {
-            response
-                .headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        }
+        let body = serde_json::json!({ "error": error, "error_description": self.description() });
+        let mut response = self.into_response_with(Body::from(body.to_string()));
         response
-    }
-}
-
-impl Denial {
-    fn into_response_with<B>(self, body: B) -> ::http::Response<B> {
-        let (parts, ()) = self.into_response::<()>().into_parts();
-        ::http::Response::from_parts(parts, body)
+            .headers_mut()
+            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response
     }
 }

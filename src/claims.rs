@@ -117,7 +117,7 @@ pub(crate) fn check(payload: &[u8], policy: &Policy) -> Result<Claims, Error> {
     if let Some(allowed) = policy.allowed_party_types() {
         match claims.party_type {
             PartyTypeClaim::Unreadable => return Err(Error::InvalidClaim(Claim::PartyType)),
-            PartyTypeClaim::Read(p) if allowed.iter().any(|a| a.id() == p.id()) => {}
+            PartyTypeClaim::Read(p) if p.is_in(allowed) => {}
             other => return Err(Error::PartyTypeNotAllowed(other.known())),
         }
     }

@@ -233,9 +233,10 @@ impl Denial {
         &self.challenge
     }
 
-    /// An HTTP response with the status and the challenge, and an empty body.
-    pub fn into_response<B: Default>(self) -> ::http::Response<B> {
-        let mut response = ::http::Response::new(B::default());
+    /// An HTTP response with the status, the challenge and `body` (with feature `axum`,
+    /// `IntoResponse` adds a JSON body of the error).
+    pub fn into_response_with<B>(self, body: B) -> ::http::Response<B> {
+        let mut response = ::http::Response::new(body);
         *response.status_mut() = self.status;
         response
             .headers_mut()
@@ -358,7 +359,7 @@ pub(crate) fn require_party_type(
     realm: &Realm,
 ) -> Result<(), Denial> {
     match token.party_type() {
-        Some(p) if allowed.iter().any(|a| a.id() == p.id()) => Ok(()),
+        Some(p) if p.is_in(allowed) => Ok(()),
         other => Err(Denial::token(&Error::PartyTypeNotAllowed(other), realm)),
     }
 }

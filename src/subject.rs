@@ -172,6 +172,13 @@ impl PartyType {
         }
     }
 
+    /// Whether this is one of `allowed`, compared by id (so a `PartyType::Unknown(5)` a
+    /// caller built counts as `Contractor`): the one rule for a policy's and a route's party
+    /// types.
+    pub(crate) fn is_in(self, allowed: &[PartyType]) -> bool {
+        allowed.iter().any(|a| a.id() == self.id())
+    }
+
     /// The facilioo name, `None` for [`PartyType::Unknown`].
     pub fn name(&self) -> Option<&'static str> {
         KNOWN

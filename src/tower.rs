@@ -99,7 +99,7 @@ where
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
         match self.layer.admit(&mut request) {
             Ok(()) => ResponseFuture::inner(self.inner.call(request)),
-            Err(denial) => ResponseFuture::denied(denial.into_response()),
+            Err(denial) => ResponseFuture::denied(denial.into_response_with(ResBody::default())),
         }
     }
 }

@@ -139,7 +139,7 @@ fn denials_say_what_rfc_6750_says() {
         let challenge = denial.www_authenticate().to_str().expect("ASCII");
         assert!(challenge.ends_with(&format!("error_description=\"{description}\"")));
         assert_eq!(
-            denial.clone().into_response::<()>().status(),
+            denial.clone().into_response_with(()).status(),
             denial.status()
         );
     }
@@ -307,6 +307,7 @@ async fn the_axum_extractor_over_http() {
         Some(r#"Bearer realm="facilioo""#)
     );
     assert!(reply.body.is_empty());
+    assert_eq!(reply.content_type, None);
 
     // Expired: invalid_token, and the description says to refresh.
     let expired = token_with("", -120);
