@@ -14,7 +14,8 @@ use crate::{PartyType, UnixTime};
 /// 1. the size cap (`too_large`), the three strict base64url segments (`malformed`);
 /// 2. the header (`malformed`, `unsupported_algorithm`, `unsupported_critical`,
 ///    `invalid_type`);
-/// 3. the signature (`invalid_signature`);
+/// 3. the signature (`invalid_signature`), and whether the policy refuses the test key that
+///    verified it (`test_key`);
 /// 4. the claims, parsed only after a key verified the signature: their shape and types
 ///    (`malformed`, `invalid_claim`), then, claim by claim in the order `exp`, `iss`, `aud`,
 ///    `sub`, party type: `missing_claim`, `invalid_issuer`, `invalid_audience`,
@@ -53,6 +54,10 @@ pub enum Error {
     InvalidType,
     /// No key of the set verified the signature. Deliberately without detail.
     InvalidSignature,
+    /// The signature verified, but under one of the test keys this crate ships, and the
+    /// policy refuses them ([`Policy::refuse_test_keys`](crate::Policy::refuse_test_keys)):
+    /// their private halves are public, so anyone could have signed it.
+    TestKey,
     /// `now` is at or after `exp` plus the leeway
     /// ([RFC 7519 §4.1.4](https://www.rfc-editor.org/rfc/rfc7519#section-4.1.4)).
     /// The one error a client answers by refreshing its token.
@@ -96,6 +101,7 @@ impl Error {
     /// | `unsupported_critical` | [`Error::UnsupportedCritical`] |
     /// | `invalid_type` | [`Error::InvalidType`] |
     /// | `invalid_signature` | [`Error::InvalidSignature`] |
+    /// | `test_key` | [`Error::TestKey`] |
     /// | `expired` | [`Error::Expired`] |
     /// | `not_yet_valid` | [`Error::NotYetValid`] |
     /// | `invalid_issuer` | [`Error::InvalidIssuer`] |
@@ -111,6 +117,7 @@ impl Error {
             Self::UnsupportedCritical => "unsupported_critical",
             Self::InvalidType => "invalid_type",
             Self::InvalidSignature => "invalid_signature",
+            Self::TestKey => "test_key",
             Self::Expired { .. } => "expired",
             Self::NotYetValid { .. } => "not_yet_valid",
             Self::InvalidIssuer => "invalid_issuer",
@@ -154,6 +161,9 @@ impl fmt::Display for Error {
             }
             Self::InvalidType => f.write_str("header typ is not JWT, or the header has a cty"),
             Self::InvalidSignature => f.write_str("signature not verified by any trusted key"),
+            Self::TestKey => f.write_str(
+                "signed by a test key whose private half is public, which the policy refuses",
+            ),
             Self::Expired { exp, now } => {
                 write!(f, "token expired at {exp} (checked at {now})")
             }

@@ -46,6 +46,7 @@ pub struct Policy {
     max_token_len: usize,
     party_type_claim: Box<str>,
     allowed_party_types: Option<Box<[PartyType]>>,
+    refuse_test_keys: bool,
 }
 
 impl Policy {
@@ -69,6 +70,7 @@ impl Policy {
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
             party_type_claim: DEFAULT_PARTY_TYPE_CLAIM.into(),
             allowed_party_types: None,
+            refuse_test_keys: false,
         })
     }
 
@@ -81,6 +83,7 @@ impl Policy {
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
             party_type_claim: DEFAULT_PARTY_TYPE_CLAIM.into(),
             allowed_party_types: None,
+            refuse_test_keys: false,
         }
     }
 
@@ -120,6 +123,29 @@ impl Policy {
     ) -> Self {
         self.allowed_party_types = Some(allowed.into_iter().collect());
         self
+    }
+
+    /// Refuses every token a shipped test key verified, with
+    /// [`Error::TestKey`](crate::Error::TestKey), even if the key set holds one. The test
+    /// keys' private halves are public ([`PublicKey::is_test_key`](crate::keys::PublicKey::is_test_key)),
+    /// so a production service that loads its keys from a file an operator names can make
+    /// sure a test key put there by mistake admits nobody.
+    ///
+    /// ```
+    /// use facilioo_jwt::Policy;
+    ///
+    /// let policy = Policy::new(["api.example.org"], ["app.example.org"])?.refuse_test_keys();
+    /// assert!(policy.refuses_test_keys());
+    /// # Ok::<(), facilioo_jwt::policy::PolicyError>(())
+    /// ```
+    pub fn refuse_test_keys(mut self) -> Self {
+        self.refuse_test_keys = true;
+        self
+    }
+
+    /// Whether tokens verified by a shipped test key are refused ([`Policy::refuse_test_keys`]).
+    pub fn refuses_test_keys(&self) -> bool {
+        self.refuse_test_keys
     }
 
     /// The accepted issuers.

@@ -173,10 +173,14 @@ impl Verifier {
                 if signed.key_index != remembered {
                     last_key.store(signed.key_index, Relaxed);
                 }
+                if signed.key.is_test_key() && policy.refuses_test_keys() {
+                    return Err(Error::TestKey);
+                }
                 Ok(VerifiedToken {
                     claims: claims::check(signed.payload, policy)?,
                     key_index: signed.key_index,
                     key_thumbprint: *signed.key.thumbprint(),
+                    test_key: signed.key.is_test_key(),
                 })
             },
         );
@@ -203,6 +207,11 @@ pub struct VerifiedToken {
     key_index: usize,
     #[cfg_attr(feature = "serde", serde(rename = "keyThumbprint"))]
     key_thumbprint: Thumbprint,
+    #[cfg_attr(
+        feature = "serde",
+        serde(rename = "testKey", skip_serializing_if = "core::ops::Not::not")
+    )]
+    test_key: bool,
 }
 
 impl VerifiedToken {
@@ -219,6 +228,14 @@ impl VerifiedToken {
     /// The position in the verifier's key set of the key that verified the signature.
     pub fn key_index(&self) -> usize {
         self.key_index
+    }
+
+    /// Whether the key that verified the signature is one of the test keys this crate ships
+    /// ([`PublicKey::is_test_key`](crate::keys::PublicKey::is_test_key)): anyone can mint
+    /// such a token. A service should never see `true` outside its tests; a policy can refuse
+    /// them ([`Policy::refuse_test_keys`](crate::Policy::refuse_test_keys)).
+    pub fn is_test_key(&self) -> bool {
+        self.test_key
     }
 
     /// The [RFC 7638](https://www.rfc-editor.org/rfc/rfc7638) thumbprint of the key that

@@ -12,6 +12,7 @@ mod error;
 mod jwk;
 mod pem;
 mod public_key;
+pub(crate) mod test_keys;
 
 /// The cryptography backend this build verifies with: `"ring"` (the default) or
 /// `"aws-lc-rs"` (feature `aws-lc-rs`).
@@ -172,6 +173,14 @@ impl KeySet {
     /// The keys as a slice.
     pub fn as_slice(&self) -> &[PublicKey] {
         &self.keys
+    }
+
+    /// How many of the keys are test keys this crate ships ([`PublicKey::is_test_key`]):
+    /// anything but 0 means anyone can mint tokens this set accepts. The CLI says so, the
+    /// HTTP glue warns when it starts, and [`Policy::refuse_test_keys`](crate::Policy::refuse_test_keys)
+    /// refuses their tokens.
+    pub fn test_key_count(&self) -> usize {
+        self.keys.iter().filter(|k| k.is_test_key()).count()
     }
 }
 

@@ -25,6 +25,8 @@ pub struct PublicKey {
     thumbprint: Thumbprint,
     thumbprint_b64: Box<str>,
     kid: Option<Box<str>>,
+    /// One of the shipped test keys, whose private halves are public.
+    test_key: bool,
 }
 
 impl PublicKey {
@@ -98,6 +100,7 @@ impl PublicKey {
             e: e.into(),
             bits,
             thumbprint_b64: thumbprint.to_string().into(),
+            test_key: super::test_keys::is_test_key(&thumbprint),
             thumbprint,
             kid,
         })
@@ -117,6 +120,23 @@ impl PublicKey {
     /// id for the key whatever form it was loaded from.
     pub fn thumbprint(&self) -> &Thumbprint {
         &self.thumbprint
+    }
+
+    /// Whether this is one of the test keys this crate ships (`keys/testing/`, and the
+    /// `testing` feature's signers). Their private halves are public, so a service that
+    /// trusts one accepts tokens anyone can mint: fine in a test, a hole in production.
+    /// Recognised in every build, whatever the features.
+    ///
+    /// ```
+    /// use facilioo_jwt::KeySet;
+    ///
+    /// let test_keys = KeySet::from_file("keys/testing/trusted.pem")?;
+    /// assert!(test_keys.iter().all(|k| k.is_test_key()));
+    /// assert!(KeySet::facilioo().iter().all(|k| !k.is_test_key()));
+    /// # Ok::<(), facilioo_jwt::keys::KeyError>(())
+    /// ```
+    pub fn is_test_key(&self) -> bool {
+        self.test_key
     }
 
     /// The `kid` the key was loaded with (only JWKs carry one).
@@ -157,6 +177,7 @@ impl fmt::Debug for PublicKey {
             .field("bits", &self.bits)
             .field("thumbprint", &self.thumbprint_b64)
             .field("kid", &self.kid)
+            .field("test_key", &self.test_key)
             .finish()
     }
 }
@@ -166,6 +187,10 @@ impl fmt::Debug for PublicKey {
 pub struct Thumbprint([u8; 32]);
 
 impl Thumbprint {
+    pub(crate) const fn from_bytes(bytes: [u8; 32]) -> Self {
+        Self(bytes)
+    }
+
     fn rsa(n: &[u8], e: &[u8]) -> Self {
         // RFC 7638 §3.2: the required members in lexicographic order, no whitespace.
         let canonical = format!(
