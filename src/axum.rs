@@ -51,7 +51,7 @@ use axum_core::body::Body;
 use axum_core::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum_core::response::{IntoResponse, Response};
 
-use crate::http::{BearerAuth, Denial, Realm, require_party_type};
+use crate::http::{BearerAuth, Denial};
 use crate::{PartyType, VerifiedToken};
 
 /// A request's verified facilioo token: the extractor. It dereferences to the
@@ -62,7 +62,7 @@ use crate::{PartyType, VerifiedToken};
 #[derive(Clone, Debug)]
 pub struct FaciliooToken {
     token: VerifiedToken,
-    realm: Realm,
+    auth: BearerAuth,
 }
 
 impl FaciliooToken {
@@ -73,9 +73,9 @@ impl FaciliooToken {
 
     /// Refuses (403 `insufficient_scope`) unless the token's party type is one of `allowed`:
     /// `token.require_party_type(&[PartyType::PropertyManagementCompany])?;` at the top of an
-    /// admin handler.
+    /// admin handler. See [`BearerAuth::require_party_type`].
     pub fn require_party_type(&self, allowed: &[PartyType]) -> Result<(), Denial> {
-        require_party_type(&self.token, allowed, &self.realm)
+        self.auth.require_party_type(&self.token, allowed)
     }
 }
 
@@ -96,10 +96,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Denial> {
         let auth = BearerAuth::from_ref(state);
         let token = auth.authenticate(&parts.headers)?;
-        Ok(Self {
-            token,
-            realm: auth.realm().clone(),
-        })
+        Ok(Self { token, auth })
     }
 }
 
@@ -114,10 +111,7 @@ where
         let auth = BearerAuth::from_ref(state);
         Ok(auth
             .authenticate_optional(&parts.headers)?
-            .map(|token| Self {
-                token,
-                realm: auth.realm().clone(),
-            }))
+            .map(|token| Self { token, auth }))
     }
 }
 

@@ -30,6 +30,9 @@ pub struct Claims {
         serde(rename = "partyType", default, skip_serializing_if = "Option::is_none")
     )]
     party_type: Option<PartyType>,
+    /// The party-type claim is present but could not be read (`party_type` is then `None`).
+    #[cfg_attr(feature = "serde", serde(skip))]
+    party_type_unreadable: bool,
     #[cfg_attr(feature = "serde", serde(rename = "iss"))]
     issuer: Text,
     #[cfg_attr(feature = "serde", serde(rename = "aud"))]
@@ -55,6 +58,14 @@ impl Claims {
     /// ([`Policy::with_allowed_party_types`]).
     pub fn party_type(&self) -> Option<PartyType> {
         self.party_type
+    }
+
+    /// Whether the party-type claim was there but unreadable, as opposed to absent or
+    /// `null`, when [`party_type`](Self::party_type) is `None`. (The HTTP glue's per-route
+    /// check says which.)
+    #[cfg(feature = "http")]
+    pub(crate) fn party_type_unreadable(&self) -> bool {
+        self.party_type_unreadable
     }
 
     /// The token's `iss`, equal to one of the policy's issuers.
@@ -124,6 +135,7 @@ pub(crate) fn check(payload: &[u8], policy: &Policy) -> Result<Claims, Error> {
     Ok(Claims {
         subject,
         party_type: claims.party_type.known(),
+        party_type_unreadable: claims.party_type == PartyTypeClaim::Unreadable,
         issuer: Text::from(issuer),
         audience: Text::from(audience),
         not_before: claims.nbf,

@@ -285,21 +285,50 @@ enum Source {
 
 impl BearerAuth {
     /// Authenticates with `verifier`; challenges name `realm` (see [`Realm::new`]).
+    ///
+    /// If the verifier's keys hold a test key this crate ships
+    /// ([`KeySet::test_key_count`](crate::KeySet::test_key_count)), it says so on stderr:
+    /// anyone can mint tokens such a service accepts.
     pub fn new(verifier: Verifier, realm: &str) -> Result<Self, InvalidRealm> {
-        Ok(Self {
-            verifier: Source::Fixed(verifier),
-            realm: Realm::new(realm)?,
-        })
+        Self::start(Source::Fixed(verifier), realm)
     }
 
     /// Authenticates with whatever verifier `verifier` holds at each request, so that keys
-    /// reloaded there apply at once (feature `live`).
+    /// reloaded there apply at once (feature `live`). Warns as [`new`](Self::new) does.
     #[cfg(feature = "live")]
     pub fn live(verifier: crate::live::LiveVerifier, realm: &str) -> Result<Self, InvalidRealm> {
-        Ok(Self {
-            verifier: Source::Live(verifier),
+        Self::start(Source::Live(verifier), realm)
+    }
+
+    fn start(verifier: Source, realm: &str) -> Result<Self, InvalidRealm> {
+        let auth = Self {
+            verifier,
             realm: Realm::new(realm)?,
-        })
+        };
+        let test_keys = auth.with_verifier(|v| v.keys().test_key_count());
+        if test_keys > 0 && !auth.with_verifier(|v| v.policy().refuses_test_keys()) {
+            eprintln!(
+                "facilioo-jwt: warning: realm \"{}\" trusts {test_keys} of this crate's test \
+                 keys, whose private halves are public: anyone can mint tokens it accepts. \
+                 Fine in tests; in production, load facilioo's keys.",
+                auth.realm.as_str()
+            );
+        }
+        Ok(auth)
+    }
+
+    fn with_verifier<R>(&self, f: impl FnOnce(&Verifier) -> R) -> R {
+        match &self.verifier {
+            Source::Fixed(v) => f(v),
+            #[cfg(feature = "live")]
+            Source::Live(v) => f(&v.current()),
+        }
+    }
+
+    /// Whether the verifier in use trusts a test key this crate ships (whose private half is
+    /// public) and does not refuse its tokens ([`Policy::refuse_test_keys`](crate::Policy::refuse_test_keys)).
+    pub fn trusts_test_keys(&self) -> bool {
+        self.with_verifier(|v| v.keys().test_key_count() > 0 && !v.policy().refuses_test_keys())
     }
 
     /// The realm challenges name.
@@ -342,24 +371,49 @@ impl BearerAuth {
     }
 
     /// Refuses `token` unless its party type is one of `allowed`: the per-route check (an
-    /// admin route that only property management companies may call, say).
+    /// admin route that only property management companies may call, say). The refusal is
+    /// 403 `insufficient_scope`, and its description names what the route requires and what
+    /// the token has: another party type, no party-type claim (or `null`), or a claim that
+    /// is no party type, naming the claim.
     pub fn require_party_type(
         &self,
         token: &VerifiedToken,
         allowed: &[PartyType],
     ) -> Result<(), Denial> {
-        require_party_type(token, allowed, &self.realm)
+        match token.party_type() {
+            Some(p) if p.is_in(allowed) => Ok(()),
+            found => {
+                let claim = self.with_verifier(|v| v.policy().party_type_claim().to_owned());
+                let has = match found {
+                    Some(p) => format!("the token's is {}", describe(p)),
+                    None if token.party_type_unreadable() => {
+                        format!("the token's {claim} claim is not a party type")
+                    }
+                    None => format!("the token has no {claim} claim"),
+                };
+                let wants = match allowed {
+                    [] => "this route admits no party type".to_owned(),
+                    [one] => format!("this route requires party type {}", describe(*one)),
+                    many => {
+                        let names: Vec<String> = many.iter().map(|p| describe(*p)).collect();
+                        format!("this route requires one of {}", names.join(", "))
+                    }
+                };
+                Err(Denial::new(
+                    StatusCode::FORBIDDEN,
+                    Some("insufficient_scope"),
+                    Some(format!("{wants}; {has}")),
+                    &self.realm,
+                ))
+            }
+        }
     }
 }
 
-/// See [`BearerAuth::require_party_type`].
-pub(crate) fn require_party_type(
-    token: &VerifiedToken,
-    allowed: &[PartyType],
-    realm: &Realm,
-) -> Result<(), Denial> {
-    match token.party_type() {
-        Some(p) if p.is_in(allowed) => Ok(()),
-        other => Err(Denial::token(&Error::PartyTypeNotAllowed(other), realm)),
+/// `Contractor (5)`; `with id 99` for a party type this crate does not know.
+fn describe(p: PartyType) -> String {
+    match p.name() {
+        Some(name) => format!("{name} ({})", p.id()),
+        None => format!("with id {}", p.id()),
     }
 }

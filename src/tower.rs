@@ -30,7 +30,7 @@ use ::http::{Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::http::{BearerAuth, Denial, require_party_type};
+use crate::http::{BearerAuth, Denial};
 use crate::{PartyType, VerifiedToken};
 
 /// Verifies every request's bearer token before the inner service sees the request.
@@ -59,7 +59,7 @@ impl BearerAuthLayer {
     fn admit<B>(&self, request: &mut Request<B>) -> Result<(), Denial> {
         let token = self.auth.authenticate(request.headers())?;
         if let Some(allowed) = &self.party_types {
-            require_party_type(&token, allowed, self.auth.realm())?;
+            self.auth.require_party_type(&token, allowed)?;
         }
         request.extensions_mut().insert(token);
         Ok(())

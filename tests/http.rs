@@ -269,7 +269,29 @@ fn bearer_auth_checks_a_routes_party_types() {
     );
     assert_eq!(
         denied.description(),
-        Some("party type Contractor is not allowed")
+        Some(
+            "this route requires party type PropertyManagementCompany (2); \
+             the token's is Contractor (5)"
+        )
+    );
+    let several = auth
+        .require_party_type(&token, &[PartyType::User, PartyType::Unknown(99)])
+        .expect_err("a contractor");
+    assert_eq!(
+        several.description(),
+        Some("this route requires one of User (7), with id 99; the token's is Contractor (5)")
+    );
+    let none = auth
+        .require_party_type(&token, &[])
+        .expect_err("no party type admitted");
+    assert_eq!(
+        none.description(),
+        Some("this route admits no party type; the token's is Contractor (5)")
+    );
+    // Unknown(5) is Contractor by id.
+    assert_eq!(
+        auth.require_party_type(&token, &[PartyType::Unknown(5)]),
+        Ok(())
     );
     assert_eq!(auth.authenticate_optional(&HeaderMap::new()), Ok(None));
     assert_eq!(auth.realm().as_str(), REALM);
