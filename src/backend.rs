@@ -84,3 +84,37 @@ pub(crate) fn sha256(data: &[u8]) -> [u8; 32] {
     out.copy_from_slice(digest.as_ref());
     out
 }
+
+/// An RSA private key that signs RS256 (feature `testing`: only the shipped test keys are
+/// ever loaded into one).
+#[cfg(feature = "testing")]
+pub(crate) struct RsaSigner(crypto::signature::RsaKeyPair);
+
+#[cfg(feature = "testing")]
+impl RsaSigner {
+    /// Parses an unencrypted PKCS#8 RSA private key.
+    pub(crate) fn from_pkcs8(der: &[u8]) -> Option<Self> {
+        crypto::signature::RsaKeyPair::from_pkcs8(der)
+            .ok()
+            .map(Self)
+    }
+
+    /// The RSASSA-PKCS1-v1_5 SHA-256 signature of `message` (deterministic: the same message
+    /// always gives the same signature).
+    pub(crate) fn sign(&self, message: &[u8]) -> Vec<u8> {
+        #[cfg(feature = "aws-lc-rs")]
+        let len = self.0.public_modulus_len();
+        #[cfg(not(feature = "aws-lc-rs"))]
+        let len = self.0.public().modulus_len();
+        let mut signature = vec![0; len];
+        // Signing with a valid key into a buffer of the modulus' length fails only if the
+        // system has no randomness (for blinding); an all-zero signature then verifies nowhere.
+        let _ = self.0.sign(
+            &crypto::signature::RSA_PKCS1_SHA256,
+            &crypto::rand::SystemRandom::new(),
+            message,
+            &mut signature,
+        );
+        signature
+    }
+}

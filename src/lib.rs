@@ -57,7 +57,8 @@
 //! | `axum` | `axum::FaciliooToken`, an extractor (with `http` and `live`) |
 //! | `tower` | `tower::BearerAuthLayer`, a layer for tower and hyper services (with `http` and `live`) |
 //! | `aws-lc-rs` | the aws-lc-rs backend: keys parsed once, faster RSA (ring is the default) |
-//! | `cli` | the `facilioo-jwt` command-line tool |
+//! | `testing` | module `testing`: tokens signed with shipped test keys, for testing a protected service |
+//! | `cli` | the `facilioo-jwt` command-line tool (with `testing`, for `mint`) |
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -84,6 +85,9 @@ pub mod limits;
 pub mod live;
 pub mod policy;
 mod subject;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 mod text;
 #[cfg(feature = "tower")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]

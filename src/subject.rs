@@ -145,6 +145,17 @@ const KNOWN: [(u32, &str, PartyType); 7] = [
 ];
 
 impl PartyType {
+    /// The party types facilioo documents, in id order.
+    pub const KNOWN: [Self; 7] = [
+        Self::PropertyManagementCompany,
+        Self::PoolManager,
+        Self::Contractor,
+        Self::User,
+        Self::Guest,
+        Self::InsuranceBroker,
+        Self::Insurer,
+    ];
+
     /// The party type with this facilioo id; [`PartyType::Unknown`] for ids not documented.
     pub fn from_id(id: u32) -> Self {
         KNOWN
