@@ -138,7 +138,7 @@ fn verify_json_valid_shape() {
         v,
         json!({"valid":true,"subject":{"accountId":2,"companyId":2},"partyType":null,
                "iss":"dev-api.facilioo.de","aud":["dev-app.facilioo.de"],
-               "nbf":1651760242,"exp":1651763842,"key":0})
+               "nbf":1651760242,"exp":1651763842,"key":0,"testKey":false})
     );
     assert_eq!(out.lines().count(), 1);
 }
@@ -426,4 +426,266 @@ fn inspect_usage_errors_exit_2() {
     let (code, out, _) = run(cli().arg("--help"));
     assert_eq!(code, 0);
     assert!(out.contains("inspect") && out.contains("verify"), "{out}");
+}
+
+// ---- mint, and what verify and inspect say of the test keys ---------------------------------
+
+fn test_keys() -> String {
+    format!("{}/keys/testing/trusted.pem", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `mint ARGS`: the token, alone on stdout.
+fn mint(args: &[&str]) -> String {
+    let (code, out, err) = run(cli().arg("mint").args(args));
+    assert_eq!((code, err.as_str()), (0, ""), "{args:?}");
+    assert_eq!(out.lines().count(), 1, "{out}");
+    out.trim().to_owned()
+}
+
+/// `verify --json` of `token` against the shipped test keys: exit code and the object.
+fn verify_json(token: &str, extra: &[&str]) -> (i32, Value, String) {
+    let (code, out, err) = run(cli()
+        .args(["verify", token, "--json", "--keys", &test_keys()])
+        .args(DEV)
+        .args(extra));
+    let v: Value = serde_json::from_str(out.trim()).expect("one JSON object");
+    assert_eq!(out.lines().count(), 1);
+    (code, v, err)
+}
+
+#[test]
+fn a_minted_token_verifies_against_the_test_keys_only() {
+    let token = mint(&["--account", "42", "--party-type", "5"]);
+    let (code, v, err) = verify_json(&token, &[]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        (&v["subject"], &v["partyType"], &v["testKey"], &v["key"]),
+        (
+            &json!({"accountId":42,"companyId":null}),
+            &json!(5),
+            &json!(true),
+            &json!(0)
+        )
+    );
+    assert!(err.contains("holds 3 of this crate's test keys"), "{err}");
+    let (code, out, _) = run(cli()
+        .args(["verify", &token, "--keys", &test_keys()])
+        .args(DEV));
+    assert_eq!(code, 0);
+    assert!(
+        out.starts_with("valid: account 42, company (none), party type Contractor,"),
+        "{out}"
+    );
+    assert!(out.contains("verified by key 1 of 3 — a TEST key"), "{out}");
+    // facilioo's keys did not sign it.
+    let (code, out, err) = run(cli().args(["verify", &token]).args(DEV));
+    assert_eq!(code, 1);
+    assert_eq!(
+        out.trim(),
+        "rejected (invalid_signature): signature not verified by any trusted key"
+    );
+    assert!(!err.contains("test keys"), "{err}");
+    let (code, out, _) = run(cli().args(["inspect", &token, "--keys", &test_keys()]));
+    assert_eq!(code, 0);
+    assert!(out.contains("verified by key 1 of 3"), "{out}");
+    assert!(
+        out.contains("a TEST key shipped with facilioo-jwt"),
+        "{out}"
+    );
+    assert!(out.contains("party type: Contractor (id 5)"), "{out}");
+    let (_, out, _) = run(cli().args(["inspect", &token]));
+    assert!(!out.contains("TEST key"), "{out}");
+}
+
+#[test]
+fn mint_sets_every_option() {
+    let token = mint(&[
+        "--account",
+        "7",
+        "--company",
+        "3",
+        "--party-type",
+        "PropertyManagementCompany",
+        "--now",
+        "1767225600",
+        "--expires-in",
+        "30m",
+        "--key",
+        "3",
+        "--iss",
+        "api.example.org",
+        "--aud",
+        "a",
+        "--aud",
+        "b",
+        "--party-type-claim",
+        "pt",
+    ]);
+    let claims = facilioo_jwt::insecure::decode_unverified(&token)
+        .expect("decodes")
+        .claims;
+    assert_eq!(
+        claims,
+        json!({"nbf":1767225600,"exp":1767227400,"iss":"api.example.org","aud":["a","b"],
+               "sub":{"accountId":7,"companyId":3},"pt":2})
+    );
+    let (code, out, _) = run(cli().args([
+        "verify",
+        &token,
+        "--json",
+        "--keys",
+        &test_keys(),
+        "--now",
+        "1767225600",
+        "--iss",
+        "api.example.org",
+        "--aud",
+        "b",
+        "--party-type-claim",
+        "pt",
+    ]));
+    assert_eq!(code, 0, "{out}");
+    let v: Value = serde_json::from_str(out.trim()).expect("json");
+    assert_eq!((&v["key"], &v["partyType"]), (&json!(2), &json!(2)));
+    // Durations: plain seconds, units, negative (already expired).
+    for (given, lifetime) in [
+        ("90", 90),
+        ("2h", 7200),
+        ("1d", 86_400),
+        ("-1h", -3600),
+        ("45s", 45),
+    ] {
+        let t = mint(&["--account", "1", "--now", "1000000", "--expires-in", given]);
+        let c = facilioo_jwt::insecure::decode_unverified(&t)
+            .expect("decodes")
+            .claims;
+        assert_eq!(c["exp"], json!(1_000_000 + lifetime), "{given}");
+    }
+    let t = mint(&["--account", "1", "--expires-in", "-1h"]);
+    assert_eq!(verify_json(&t, &[]).1["error"], "expired");
+    let t = mint(&["--account", "1", "--key", "untrusted"]);
+    assert_eq!(verify_json(&t, &[]).1["error"], "invalid_signature");
+}
+
+#[test]
+fn mint_refused_variants_are_refused_with_their_codes() {
+    use facilioo_jwt::testing::Refusal;
+    for refusal in Refusal::ALL {
+        let token = mint(&["--account", "1", "--refused", refusal.name()]);
+        let (code, v, _) = verify_json(&token, &[]);
+        assert_eq!(
+            (code, v["error"].as_str()),
+            (1, Some(refusal.code())),
+            "{refusal}"
+        );
+    }
+}
+
+#[test]
+fn mint_usage_errors_exit_2() {
+    for args in [
+        &["--party-type", "5"][..],
+        &["--account", "x"],
+        &["--account", "1", "--party-type", "Boss"],
+        &["--account", "1", "--key", "4"],
+        &["--account", "1", "--expires-in", "soon"],
+        &["--account", "1", "--expires-in", "999999999999d"],
+        &["--account", "1", "--now", "999999999999999"],
+        &["--account", "1", "--refused", "late"],
+        &["--account", "1", "--iss", ""],
+    ] {
+        let (code, out, err) = run(cli().arg("mint").args(args));
+        assert_eq!(code, 2, "{args:?}");
+        assert!(out.is_empty(), "{args:?}: {out}");
+        assert!(!err.is_empty(), "{args:?}");
+    }
+    let (_, _, err) = run(cli().args(["mint", "--account", "1", "--party-type", "Boss"]));
+    assert!(
+        err.contains("PropertyManagementCompany, PoolManager, Contractor"),
+        "{err}"
+    );
+}
+
+/// `verify --json` prints one JSON object on every exit: usage errors too.
+#[test]
+fn verify_json_usage_errors_are_one_json_object() {
+    let example = example();
+    let cases: [&[&str]; 6] = [
+        &["verify", "--json", "--iss", "x"],
+        &[
+            "verify",
+            "--json",
+            "--iss",
+            "x",
+            "--aud",
+            "y",
+            "--keys",
+            "/nonexistent",
+        ],
+        &[
+            "verify",
+            "--json",
+            "--iss",
+            "x",
+            "--aud",
+            "y",
+            "--now",
+            "99999999999999",
+            &example,
+        ],
+        &["verify", "--json", "--iss", "", "--aud", "y", &example],
+        &[
+            "verify", "--json", "--iss", "x", "--aud", "y", "--leeway", "-1", &example,
+        ],
+        &[
+            "verify", "--json", "--iss", "x", "--aud", "y", "--bogus", &example,
+        ],
+    ];
+    for args in cases {
+        let (code, out, err) = run(cli().args(args));
+        assert_eq!(code, 2, "{args:?}");
+        assert_eq!(out.lines().count(), 1, "{args:?}: {out}");
+        let v: Value = serde_json::from_str(out.trim()).expect("one JSON object");
+        assert_eq!(
+            (&v["valid"], &v["error"]),
+            (&json!(false), &json!("usage")),
+            "{args:?}"
+        );
+        let message = v["message"].as_str().expect("a message");
+        assert!(!message.is_empty() && !message.contains('\n'), "{message}");
+        assert!(!err.is_empty(), "{args:?}");
+    }
+    let (_, out, _) = run(cli().args(cases[0]));
+    assert!(out.contains("--aud"), "{out}");
+    // Without --json, stdout stays empty.
+    let (code, out, _) = run(cli().args(["verify", "--iss", "x"]));
+    assert_eq!((code, out.as_str()), (2, ""));
+    // Help is help.
+    let (code, out, _) = run(cli().args(["verify", "--json", "--help"]));
+    assert_eq!(code, 0);
+    assert!(out.contains("Usage"), "{out}");
+}
+
+#[test]
+fn a_closed_pipe_ends_the_output_quietly() {
+    use std::io::Read as _;
+    use std::process::{Command as Process, Stdio};
+    let token = mint(&["--account", "1"]);
+    let mut child = Process::new(env!("CARGO_BIN_EXE_facilioo-jwt"))
+        .args(["inspect", &token])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawns");
+    drop(child.stdout.take());
+    let status = child.wait().expect("exits");
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut err)
+        .expect("read");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(status.code(), Some(0));
 }

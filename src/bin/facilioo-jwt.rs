@@ -1,10 +1,11 @@
-//! `facilioo-jwt`: inspect and verify facilioo access tokens from the command line.
+//! `facilioo-jwt`: inspect and verify facilioo access tokens from the command line, and mint
+//! test tokens signed with the crate's shipped test keys.
 //!
-//! Exit codes, both subcommands: 2 for a usage error (a bad argument, a `--keys` file that
-//! cannot be loaded, a `--now` out of range, unreadable stdin), with the message on stderr.
-//! Otherwise `inspect` exits 0 when the token decodes (verified or not) and 1 when it is not a
-//! JWT; `verify` exits 0 for a valid token and 1 for a rejected one. `--help` and `--version`
-//! exit 0.
+//! Exit codes, every subcommand: 2 for a usage error (a bad argument, a `--keys` file that
+//! cannot be loaded, a `--now` out of range, unreadable stdin), with the message on stderr
+//! (and, for `verify --json`, as one JSON object on stdout). Otherwise `inspect` exits 0 when
+//! the token decodes (verified or not) and 1 when it is not a JWT; `verify` exits 0 for a
+//! valid token and 1 for a rejected one; `mint` exits 0. `--help` and `--version` exit 0.
 
 use std::io::Read as _;
 use std::path::PathBuf;
@@ -14,6 +15,8 @@ use std::time::Duration;
 use clap::{Parser, Subcommand};
 use facilioo_jwt::limits::{MAX_NUMERIC_DATE, MIN_NUMERIC_DATE};
 use facilioo_jwt::policy::{DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, DEFAULT_PARTY_TYPE_CLAIM};
+use facilioo_jwt::policy::{FACILIOO_DEV_AUDIENCE, FACILIOO_DEV_ISSUER};
+use facilioo_jwt::testing::{Refusal, TestIssuer, TestKey};
 use facilioo_jwt::{Error, KeySet, PartyType, Policy, UnixTime, Verifier, insecure};
 use serde::Serialize;
 
@@ -51,10 +54,92 @@ enum Command {
         /// Clock-skew leeway in seconds.
         #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_LEEWAY.as_secs())]
         leeway: u64,
-        /// Print exactly one JSON object on stdout.
+        /// Print exactly one JSON object on stdout, usage errors included.
         #[arg(long)]
         json: bool,
     },
+    /// Print a test token signed with one of this crate's shipped test keys (their private
+    /// halves are public: only a service that trusts keys/testing/trusted.pem accepts it).
+    Mint(Mint),
+}
+
+#[derive(clap::Args)]
+struct Mint {
+    /// sub.accountId.
+    #[arg(long, value_name = "ID")]
+    account: u64,
+    /// sub.companyId (none without it: a private user).
+    #[arg(long, value_name = "ID")]
+    company: Option<u64>,
+    /// The party type: a facilioo id (2, 5, …) or a name (PropertyManagementCompany,
+    /// Contractor, …), written as its id.
+    #[arg(long, value_name = "ID|NAME", value_parser = parse_party_type)]
+    party_type: Option<PartyType>,
+    /// Lifetime from now (or --now): seconds, or a number with s, m, h or d; negative for a
+    /// token that has already expired.
+    #[arg(long, value_name = "DURATION", default_value = "1h", allow_hyphen_values = true,
+          value_parser = parse_duration)]
+    expires_in: i64,
+    /// iss.
+    #[arg(long, value_name = "ISS", default_value = FACILIOO_DEV_ISSUER)]
+    iss: String,
+    /// aud (repeatable: several make an array).
+    #[arg(long = "aud", value_name = "AUD", default_values_t = [FACILIOO_DEV_AUDIENCE.to_owned()])]
+    audiences: Vec<String>,
+    /// The test key that signs: 1, 2 or 3 (keys/testing/trusted.pem), or untrusted
+    /// (keys/testing/untrusted.pem).
+    #[arg(long, value_name = "KEY", default_value = "1", value_parser = parse_test_key)]
+    key: TestKey,
+    /// nbf, and what --expires-in counts from (Unix seconds; default: the system clock).
+    #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
+    now: Option<i64>,
+    /// Name of the claim carrying the party type.
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_PARTY_TYPE_CLAIM)]
+    party_type_claim: String,
+    /// Spoil the token as a service must refuse it: expired, not_yet_valid, wrong_issuer,
+    /// wrong_audience, untrusted_key, bad_signature, other_alg or malformed.
+    #[arg(long, value_name = "REFUSAL", value_parser = parse_refusal)]
+    refused: Option<Refusal>,
+}
+
+fn parse_party_type(text: &str) -> Result<PartyType, String> {
+    if let Ok(id) = text.parse::<u32>() {
+        return Ok(PartyType::from_id(id));
+    }
+    PartyType::from_name(text).ok_or_else(|| {
+        let names: Vec<&str> = PartyType::KNOWN
+            .iter()
+            .filter_map(PartyType::name)
+            .collect();
+        format!("not a facilioo id or one of {}", names.join(", "))
+    })
+}
+
+/// Seconds, or a number with `s`, `m`, `h` or `d`; may be negative.
+fn parse_duration(text: &str) -> Result<i64, String> {
+    let (number, unit) = match text.char_indices().last() {
+        Some((i, 's')) => (&text[..i], 1),
+        Some((i, 'm')) => (&text[..i], 60),
+        Some((i, 'h')) => (&text[..i], 3600),
+        Some((i, 'd')) => (&text[..i], 86_400),
+        _ => (text, 1),
+    };
+    number
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .ok_or_else(|| "a whole number of seconds, or one with s, m, h or d (e.g. 30m, -1h)".into())
+}
+
+fn parse_test_key(text: &str) -> Result<TestKey, String> {
+    TestKey::from_name(text).ok_or_else(|| "1, 2, 3 or untrusted".into())
+}
+
+fn parse_refusal(text: &str) -> Result<Refusal, String> {
+    Refusal::from_name(text).ok_or_else(|| {
+        let names: Vec<&str> = Refusal::ALL.iter().map(|r| r.name()).collect();
+        format!("one of {}", names.join(", "))
+    })
 }
 
 #[derive(clap::Args)]
@@ -70,13 +155,32 @@ struct Common {
     party_type_claim: String,
 }
 
+// Output goes to a pipe that may close early (`| head`): a closed stdout ends the output, not
+// the program with a panic, as the standard `println!` would.
+macro_rules! println {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 /// A failure that is the caller's, not the token's: exit code 2.
 struct UsageError(String);
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // `verify --json` answers with one JSON object on every exit, a usage error too.
+    let json = {
+        let args: Vec<_> = std::env::args_os().skip(1).collect();
+        args.first().is_some_and(|a| a == "verify") && args.iter().any(|a| a == "--json")
+    };
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if json && e.use_stderr() => return usage_error(UsageError(e.to_string()), true),
+        Err(e) => e.exit(),
+    };
     let result = match cli.command {
         Command::Inspect { token, common } => inspect(token, &common),
+        Command::Mint(mint) => mint_token(&mint),
         Command::Verify {
             token,
             common,
@@ -93,10 +197,91 @@ fn main() -> ExitCode {
                 verify(token, &common, policy, json)
             }),
     };
-    result.unwrap_or_else(|UsageError(message)| {
-        eprintln!("facilioo-jwt: {message}");
-        ExitCode::from(2)
-    })
+    result.unwrap_or_else(|e| usage_error(e, json))
+}
+
+/// Says `error` on stderr and, for `verify --json`, as `{"valid":false,"error":"usage",…}`
+/// on stdout (its first paragraph, on one line); exit code 2.
+fn usage_error(UsageError(message): UsageError, json: bool) -> ExitCode {
+    eprintln!("facilioo-jwt: {}", message.trim_end());
+    if json {
+        let paragraph = message.split("\n\n").next().unwrap_or_default();
+        let paragraph = paragraph.strip_prefix("error: ").unwrap_or(paragraph);
+        let report = Report::Invalid {
+            valid: false,
+            error: "usage",
+            message: paragraph.split_whitespace().collect::<Vec<_>>().join(" "),
+        };
+        println!("{}", serde_json::to_string(&report).unwrap_or_default());
+    }
+    ExitCode::from(2)
+}
+
+/// A key set that holds shipped test keys says so, on stderr.
+fn warn_test_keys(keys: &KeySet) {
+    match keys.test_key_count() {
+        0 => {}
+        n => eprintln!(
+            "facilioo-jwt: warning: the key set holds {n} of this crate's test keys, whose \
+             private halves are public: anyone can mint tokens it accepts"
+        ),
+    }
+}
+
+/// `mint`: the token alone on stdout.
+fn mint_token(mint: &Mint) -> Result<ExitCode, UsageError> {
+    let now = match mint.now {
+        Some(s) => checked_now(s)?,
+        None => UnixTime::now(),
+    };
+    let exp = now
+        .as_secs()
+        .checked_add(mint.expires_in)
+        .filter(|e| (MIN_NUMERIC_DATE..=MAX_NUMERIC_DATE).contains(e))
+        .ok_or_else(|| {
+            UsageError(format!(
+                "--expires-in {} puts exp outside years -9999 to 9999",
+                mint.expires_in
+            ))
+        })?;
+    let policy = Policy::new(
+        [mint.iss.as_str()],
+        mint.audiences.iter().map(String::as_str),
+    )
+    .map_err(|e| UsageError(e.to_string()))?
+    .with_party_type_claim(mint.party_type_claim.as_str());
+    let mut token = TestIssuer::for_policy(&policy)
+        .token()
+        .at(now)
+        .account(mint.account)
+        .expires_at(UnixTime::from_secs(exp))
+        .signed_by(mint.key);
+    token = match mint.company {
+        Some(c) => token.company(c),
+        None => token.without_company(),
+    };
+    if let Some(p) = mint.party_type {
+        token = token.party_type(p);
+    }
+    if mint.audiences.len() > 1 {
+        token = token.audiences(mint.audiences.iter().cloned());
+    }
+    if let Some(refusal) = mint.refused {
+        token = token.refused_as(refusal);
+    }
+    println!("{}", token.sign());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--now`: the range of NumericDates a token may carry, years -9999 to 9999.
+fn checked_now(s: i64) -> Result<UnixTime, UsageError> {
+    if (MIN_NUMERIC_DATE..=MAX_NUMERIC_DATE).contains(&s) {
+        Ok(UnixTime::from_secs(s))
+    } else {
+        Err(UsageError(format!(
+            "--now {s} is out of range (years -9999 to 9999)"
+        )))
+    }
 }
 
 impl Common {
@@ -104,20 +289,14 @@ impl Common {
         let Some(path) = &self.keys else {
             return Ok(KeySet::facilioo());
         };
-        KeySet::from_file(path).map_err(|e| UsageError(format!("{}: {e}", path.display())))
+        let keys =
+            KeySet::from_file(path).map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
+        warn_test_keys(&keys);
+        Ok(keys)
     }
 
     fn now(&self) -> Result<UnixTime, UsageError> {
-        match self.now {
-            None => Ok(UnixTime::now()),
-            // The range of NumericDates a token may carry: years -9999 to 9999.
-            Some(s) if (MIN_NUMERIC_DATE..=MAX_NUMERIC_DATE).contains(&s) => {
-                Ok(UnixTime::from_secs(s))
-            }
-            Some(s) => Err(UsageError(format!(
-                "--now {s} is out of range (years -9999 to 9999)"
-            ))),
-        }
+        self.now.map_or_else(|| Ok(UnixTime::now()), checked_now)
     }
 }
 
@@ -188,9 +367,14 @@ fn inspect(token: Option<String>, common: &Common) -> Result<ExitCode, UsageErro
     let plural = if n == 1 { "key" } else { "keys" };
     match keys.verify_jws(&token, DEFAULT_MAX_TOKEN_LEN) {
         Ok(jws) => println!(
-            "signature: verified by key {} of {n} (thumbprint {})",
+            "signature: verified by key {} of {n} (thumbprint {}){}",
             jws.key_index() + 1,
-            jws.key().thumbprint()
+            jws.key().thumbprint(),
+            if jws.key().is_test_key() {
+                TEST_KEY_NOTE
+            } else {
+                ""
+            }
         ),
         Err(Error::InvalidSignature) => println!(
             "signature: NOT verified by any of the {n} {plural} — claims below are untrusted"
@@ -275,6 +459,9 @@ fn human_span(secs: u64) -> String {
     format!("{count} {unit}{}", if count == 1 { "" } else { "s" })
 }
 
+/// What the output adds when a shipped test key verified the token.
+const TEST_KEY_NOTE: &str = " — a TEST key shipped with facilioo-jwt: its private half is public, never trust it in production";
+
 /// The JSON `verify --json` prints; scripts depend on these names.
 #[derive(Serialize)]
 #[serde(untagged)]
@@ -289,6 +476,8 @@ enum Report {
         nbf: Option<i64>,
         exp: i64,
         key: usize,
+        #[serde(rename = "testKey")]
+        test_key: bool,
     },
     Invalid {
         valid: bool,
@@ -360,6 +549,7 @@ fn verify(
                 nbf: v.not_before().map(UnixTime::as_secs),
                 exp: v.expires_at().as_secs(),
                 key: v.key_index(),
+                test_key: v.is_test_key(),
             },
             ExitCode::SUCCESS,
         ),
@@ -381,16 +571,18 @@ fn verify(
                 party_type,
                 iss,
                 key,
+                test_key,
                 ..
             } => println!(
-                "valid: account {}, company {}, party type {}, iss {iss}, verified by key {} of {}",
+                "valid: account {}, company {}, party type {}, iss {iss}, verified by key {} of {}{}",
                 subject.account_id,
                 subject
                     .company_id
                     .map_or("(none)".into(), |c| c.to_string()),
                 party_type.map_or("(none)".into(), |p| PartyType::from_id(p).to_string()),
                 key + 1,
-                verifier.keys().len()
+                verifier.keys().len(),
+                if test_key { TEST_KEY_NOTE } else { "" }
             ),
             Report::Invalid { error, message, .. } => println!("rejected ({error}): {message}"),
         }
