@@ -106,14 +106,3 @@ pub use verify::{VerifiedToken, Verifier};
 /// The `time` crate this crate's API uses ([`UnixTime`] converts from and to its
 /// `OffsetDateTime`), so callers need not depend on it themselves.
 pub use time;
-
-/// The README's examples, compiled and run as doctests (they use every feature but `cli`).
-#[cfg(all(
-    doctest,
-    feature = "live",
-    feature = "serde",
-    feature = "axum",
-    feature = "tower"
-))]
-#[doc = include_str!("../README.md")]
-pub struct ReadmeDoctests;

@@ -514,18 +514,15 @@ impl Drop for Service {
 }
 
 fn start_service(keys: &std::path::Path) -> Service {
+    start_service_for(keys, common::ISS, common::AUD)
+}
+
+fn start_service_for(keys: &std::path::Path, iss: &str, aud: &str) -> Service {
     use std::io::BufRead as _;
     let mut child = std::process::Command::new(example_service())
         .args(["--keys"])
         .arg(keys)
-        .args([
-            "--iss",
-            common::ISS,
-            "--aud",
-            common::AUD,
-            "--listen",
-            "127.0.0.1:0",
-        ])
+        .args(["--iss", iss, "--aud", aud, "--listen", "127.0.0.1:0"])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -549,6 +546,58 @@ fn hang_up(service: &Service) {
         .status()
         .expect("kill");
     assert!(status.success());
+}
+
+/// The README's walk-through: the example service with the shipped test keys answers minted
+/// tokens (feature `testing`, through `cli`).
+#[cfg(feature = "testing")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_example_service_with_the_test_keys() {
+    use facilioo_jwt::testing::TestIssuer;
+    use std::io::BufRead as _;
+    let keys = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("keys/testing/trusted.pem");
+    let mut service = start_service_for(&keys, "dev-api.facilioo.de", "dev-app.facilioo.de");
+    let mut warning = String::new();
+    std::io::BufReader::new(service.child.stderr.take().expect("stderr"))
+        .read_line(&mut warning)
+        .expect("a line");
+    assert!(
+        warning.contains("trusts 3 of this crate's test keys"),
+        "{warning}"
+    );
+    let issuer = TestIssuer::new();
+    let contractor = issuer
+        .token()
+        .account(42)
+        .party_type(PartyType::Contractor)
+        .sign();
+    let pmc = issuer
+        .token()
+        .account(7)
+        .party_type(PartyType::PropertyManagementCompany)
+        .sign();
+    let at = |path: &str| format!("{}{path}", service.base);
+    let reply = get_with(&at("/me"), Some(&contractor.authorization())).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(
+        serde_json::from_str::<Value>(&reply.body).ok(),
+        Some(json!({"accountId": 42, "companyId": 1, "partyType": "Contractor"}))
+    );
+    let reply = get_with(&at("/admin"), Some(&contractor.authorization())).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        get_with(&at("/admin"), Some(&pmc.authorization()))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let expired = issuer.token().expired().sign();
+    assert_eq!(
+        get_with(&at("/me"), Some(&expired.authorization()))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

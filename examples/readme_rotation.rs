@@ -1,0 +1,14 @@
+use facilioo_jwt::live::LiveVerifier;
+use facilioo_jwt::{KeySet, Policy, Verifier};
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // One verifier shared by every request; its keys swapped while requests are in flight.
+    let keys = KeySet::from_file("keys.pem")?;
+    let live = LiveVerifier::new(Verifier::new(keys, Policy::facilioo_dev()));
+    // … on SIGHUP, an interval, or a deployment hook:
+    match live.reload_keys("keys.pem") {
+        Ok(n) => println!("now trusting {n} keys"),
+        Err(e) => eprintln!("keys.pem not reloaded, the old keys stay: {e}"),
+    }
+    Ok(())
+}
