@@ -195,8 +195,10 @@ pub enum Malformed {
     /// A segment is not strict unpadded base64url (padding, whitespace, `+`, `/`, or
     /// non-canonical trailing bits).
     Base64(Segment),
-    /// A segment is not valid UTF-8 JSON, or holds a number outside the `f64` range
-    /// (`1e400`), which cannot be read wherever it stands.
+    /// A segment is not valid UTF-8 JSON, or holds a number whose magnitude is not below
+    /// 10^308 (`1e308`, `1e400`; see
+    /// [`MAX_NUMBER_DECIMAL_EXPONENT`](crate::limits::MAX_NUMBER_DECIMAL_EXPONENT)), which is
+    /// refused wherever it stands, before any member is judged.
     Json(Segment),
     /// A segment nests arrays and objects deeper than
     /// [`MAX_DEPTH`](crate::limits::MAX_DEPTH) levels (the header or claims object is level 1).

@@ -27,6 +27,15 @@ pub const MAX_MEMBERS: usize = 64;
 /// itself as level 1 (so `{"x":[[1]]}` is 3 levels deep).
 pub const MAX_DEPTH: usize = 32;
 
+/// The largest decimal exponent of a number anywhere in a header or claims: every number's
+/// magnitude must be below 10^308 (`1e308`, `1.7976931348623158e308` and `1e400` are
+/// refused, `9.99e307` and `0` with any exponent are not). It is decided from the number's
+/// text, exactly, not by a float parser: 10^308 lies far enough below `f64::MAX` (about
+/// 1.797 × 10^308) that no build of serde_json, whichever of its features (`float_roundtrip`,
+/// `arbitrary_precision`) are on, fails to read a number below it, so every build gives the
+/// same verdict.
+pub const MAX_NUMBER_DECIMAL_EXPONENT: i32 = 307;
+
 /// The earliest NumericDate accepted for `exp` and `nbf`: -9999-01-01T00:00:00Z.
 pub const MIN_NUMERIC_DATE: i64 = -377_705_116_800;
 

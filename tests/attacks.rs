@@ -456,8 +456,8 @@ fn catalogue() -> Vec<Attack> {
             Err(Error::InvalidClaim(Claim::Exp)),
         ),
         attack(
-            "exp 1e308",
-            claims_a(&claims_with("exp", "1e308")),
+            "exp 9e307",
+            claims_a(&claims_with("exp", "9e307")),
             Err(Error::InvalidClaim(Claim::Exp)),
         ),
         attack(

@@ -59,6 +59,15 @@ fn members(n: usize) -> String {
         .join(",")
 }
 
+/// 2^1024 − 2^970 − 1: the largest integer that a correctly rounding parser reads as
+/// `f64::MAX` (the midpoint 2^1024 − 2^970 and above round to infinity).
+const BELOW_F64_ROUNDING_MIDPOINT: &str = concat!(
+    "17976931348623158079372897140530341507993413271003782693617377898044496829276475094664",
+    "90179775872070963302864166928879109465555478519404026306574886715058206819089020007083",
+    "83676273854845817711531764475730270069855571366959622842914819860834936475292719074168",
+    "444365510704342711559699508093042880177904174497791",
+);
+
 fn malformed(m: Malformed) -> Result<(), Error> {
     Err(Error::Malformed(m))
 }
@@ -72,6 +81,8 @@ fn cases() -> Vec<Case> {
         .with_max_token_len(1 << 21);
     let zero = common::policy().with_leeway(Duration::ZERO);
     let contractors = common::policy().with_allowed_party_types([PartyType::Contractor]);
+    // Valid claims but `exp`, a string, which comes last.
+    let exp_soon = claims_with("exp", r#""soon""#);
 
     // Attack classes (alg none and its spellings, duplicate alg, mistyped exp, hostile
     // iss/aud, payload encoding, deep nesting, non-canonical base64url, a forged expired
@@ -401,7 +412,8 @@ fn cases() -> Vec<Case> {
             Err(Error::InvalidClaim(Claim::Nbf)),
         ),
         // Numbers: one reading whatever serde_json's features (arbitrary_precision hands big
-        // numbers over differently). A number outside the f64 range cannot be read anywhere.
+        // numbers over differently, float_roundtrip rounds differently). A number whose
+        // magnitude is 10^308 or more cannot be read anywhere, decided from its text.
         case(
             "exp 1e400",
             with_claims(&claims_with("exp", "1e400")),
@@ -423,11 +435,141 @@ fn cases() -> Vec<Case> {
             malformed(Malformed::Json(Segment::Payload)),
         ),
         case(
-            "ignored big numbers inside the f64 range",
+            "ignored big numbers below 10^308",
             with_claims(&claims_plus(
-                r#""x":[18446744073709551616,-9223372036854775809,1e308,-0,0.5,1e-400]"#,
+                r#""x":[18446744073709551616,-9223372036854775809,9.999e307,-0,0.5,1e-400]"#,
             )),
             Ok(()),
+        ),
+        case(
+            "ignored claim 1e308",
+            with_claims(&claims_plus(r#""x":1e308"#)),
+            malformed(Malformed::Json(Segment::Payload)),
+        ),
+        case(
+            "ignored claim -1e308",
+            with_claims(&claims_plus(r#""x":-1e308"#)),
+            malformed(Malformed::Json(Segment::Payload)),
+        ),
+        case(
+            "ignored claim 1.7976931348623158e308, within a rounding step of f64::MAX",
+            with_claims(&claims_plus(r#""x":1.7976931348623158e308"#)),
+            malformed(Malformed::Json(Segment::Payload)),
+        ),
+        case(
+            "ignored claim -1.7976931348623158e308",
+            with_claims(&claims_plus(r#""x":[-1.7976931348623158e308]"#)),
+            malformed(Malformed::Json(Segment::Payload)),
+        ),
+        case(
+            "ignored claim 1797693134862315800e290",
+            with_claims(&claims_plus(r#""x":1797693134862315800e290"#)),
+            malformed(Malformed::Json(Segment::Payload)),
+        ),
+        case(
+            "ignored claim of 309 digits just below 2^1024 - 2^970",
+            with_claims(&claims_plus(&format!(
+                r#""x":{BELOW_F64_ROUNDING_MIDPOINT}"#
+            ))),
+            malformed(Malformed::Json(Segment::Payload)),
+        ),
+        case(
+            "ignored claim 9.99999999999999999e307, below 10^308",
+            with_claims(&claims_plus(r#""x":9.99999999999999999e307"#)),
+            Ok(()),
+        ),
+        case(
+            "ignored claim -9.99999999999999999e307",
+            with_claims(&claims_plus(r#""x":-9.99999999999999999e307"#)),
+            Ok(()),
+        ),
+        case(
+            "ignored claim of 308 digits, below 10^308",
+            with_claims(&claims_plus(&format!(r#""x":{}"#, "9".repeat(308)))),
+            Ok(()),
+        ),
+        case(
+            "ignored claim of 309 digits, 10^308",
+            with_claims(&claims_plus(&format!(r#""x":1{}"#, "0".repeat(308)))),
+            malformed(Malformed::Json(Segment::Payload)),
+        ),
+        case(
+            "ignored claim 0.001e310 = 1e307",
+            with_claims(&claims_plus(r#""x":0.001e310"#)),
+            Ok(()),
+        ),
+        case(
+            "ignored claim 0.01e310 = 1e308",
+            with_claims(&claims_plus(r#""x":0.01e310"#)),
+            malformed(Malformed::Json(Segment::Payload)),
+        ),
+        case(
+            "ignored claim 0.0000999e312 = 9.99e307",
+            with_claims(&claims_plus(r#""x":0.0000999e312"#)),
+            Ok(()),
+        ),
+        case(
+            "ignored claim 10.0E+307 = 1e308",
+            with_claims(&claims_plus(r#""x":10.0E+307"#)),
+            malformed(Malformed::Json(Segment::Payload)),
+        ),
+        case(
+            "ignored claim 1000e-0305 = 1e-302",
+            with_claims(&claims_plus(r#""x":1000e-0305"#)),
+            Ok(()),
+        ),
+        case(
+            "ignored claim -0",
+            with_claims(&claims_plus(r#""x":-0"#)),
+            Ok(()),
+        ),
+        case(
+            "ignored claim zero with a huge exponent",
+            with_claims(&claims_plus(
+                r#""x":[0e999999999999999999999,-0.000E+99999]"#,
+            )),
+            Ok(()),
+        ),
+        case(
+            "ignored claim with a hugely negative exponent",
+            with_claims(&claims_plus(r#""x":1e-99999999999999999999"#)),
+            Ok(()),
+        ),
+        case(
+            "ignored claim with a huge exponent",
+            with_claims(&claims_plus(r#""x":1e99999999999999999999"#)),
+            malformed(Malformed::Json(Segment::Payload)),
+        ),
+        case(
+            "number-like text in a string is no number",
+            with_claims(&claims_plus(r#""x":"1e400","y\"1e400":"\\","z":1"#)),
+            Ok(()),
+        ),
+        case(
+            "1.7976931348623158e308 before an invalid claim",
+            with_claims(&format!(
+                r#"{{"x":1.7976931348623158e308,{}"#,
+                &exp_soon[1..]
+            )),
+            malformed(Malformed::Json(Segment::Payload)),
+        ),
+        case(
+            "1.7976931348623158e308 after an invalid claim",
+            with_claims(&format!(
+                r#"{},"x":1.7976931348623158e308}}"#,
+                exp_soon.strip_suffix('}').expect("an object")
+            )),
+            malformed(Malformed::Json(Segment::Payload)),
+        ),
+        case(
+            "1e308 in the header",
+            with_header(r#"{"alg":"RS256","x":1e308}"#),
+            malformed(Malformed::Json(Segment::Header)),
+        ),
+        case(
+            "1.7976931348623158e308 in the header after an unsupported alg",
+            with_header(r#"{"alg":"none","x":1.7976931348623158e308}"#),
+            malformed(Malformed::Json(Segment::Header)),
         ),
         case(
             "exp 2^70",

@@ -157,6 +157,9 @@ impl Expected {
 /// duplicates handle them.)
 fn oracle(claims: &[u8], restricted: bool) -> Result<Expected, &'static str> {
     let v: Value = serde_json::from_slice(claims).map_err(|_| "not JSON")?;
+    if !numbers_below_1e308(&String::from_utf8_lossy(claims)) {
+        return Err("a number of magnitude 10^308 or more");
+    }
     let obj = v.as_object().ok_or("not an object")?;
     if depth(&v) > facilioo_jwt::limits::MAX_DEPTH {
         return Err("nested too deep");
@@ -561,6 +564,50 @@ impl Spec {
     }
 }
 
+/// Whether every number in the JSON text `json` is below 10^308 in magnitude, judged from its
+/// digits (`Value` holds a float, which cannot tell `9.99999999999999999e307` from `1e308`).
+fn numbers_below_1e308(json: &str) -> bool {
+    let mut chars = json.char_indices().peekable();
+    let mut in_string = false;
+    while let Some((start, c)) = chars.next() {
+        match (in_string, c) {
+            (true, '\\') => {
+                chars.next();
+            }
+            (_, '"') => in_string = !in_string,
+            (false, '-' | '0'..='9') => {
+                let mut end = json.len();
+                while let Some(&(i, c)) = chars.peek() {
+                    if !(c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E')) {
+                        end = i;
+                        break;
+                    }
+                    chars.next();
+                }
+                let token = json[start..end].trim_start_matches('-');
+                let (mantissa, exponent) = token.split_once(['e', 'E']).unwrap_or((token, "0"));
+                let exponent: i128 = match exponent.trim_start_matches('+').parse() {
+                    Ok(e) => e,
+                    Err(_) if exponent.starts_with('-') => i128::MIN / 2,
+                    Err(_) => i128::MAX / 2,
+                };
+                let point = mantissa.find('.').unwrap_or(mantissa.len());
+                let digits = mantissa.replace('.', "");
+                let Some(first) = digits.find(|d| d != '0') else {
+                    continue; // zero
+                };
+                // The first non-zero digit is worth 10^(point - 1 - first) before the exponent.
+                let magnitude = point as i128 - 1 - first as i128 + exponent;
+                if magnitude >= 308 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    true
+}
+
 /// How deep a value nests: a scalar is 0, an array or object one more than its deepest item.
 fn depth(v: &Value) -> usize {
     let items: Box<dyn Iterator<Item = &Value>> = match v {
@@ -594,6 +641,7 @@ fn header_ok(members: &[(String, String)]) -> bool {
         // than the limit allows below the header object.
         && members.iter().all(|(_, v)| {
             serde_json::from_str::<Value>(v).is_ok_and(|v| depth(&v) < facilioo_jwt::limits::MAX_DEPTH)
+                && numbers_below_1e308(v)
         })
 }
 

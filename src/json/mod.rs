@@ -13,10 +13,16 @@
 //!   sees it (serde_json's `IgnoredAny` skips values without any depth count, so it is only
 //!   used to classify input that already failed).
 //! - members: [`MAX_MEMBERS`] per header or claims object.
-//! - numbers: with serde_json's `arbitrary_precision` feature, a number that does not fit
-//!   `u64`/`i64` arrives as a one-member map (see [`PRIVATE_NUMBER`]) instead of an `f64` or
-//!   an error. The visitors read both forms alike: a finite number is a float, a number outside
-//!   the `f64` range is unreadable JSON, as serde_json's default build decides.
+//! - numbers: every number's magnitude is below 10^308 ([`MAX_NUMBER_DECIMAL_EXPONENT`]), or
+//!   the segment is unreadable JSON. This module decides it from the numbers' text, in one
+//!   pass before serde_json parses ([`numbers_in_range`]), rather than leaving it to serde_json:
+//!   its default float parser is not correctly rounded while its `float_roundtrip` and
+//!   `arbitrary_precision` builds are, so near `f64::MAX` they disagree on what is out of
+//!   range (`1.7976931348623158e308`), and it stops at the first error, so its verdict would
+//!   also depend on member order. Every build reads every number below 10^308, so its own
+//!   range error can only fire on numbers already refused. With `arbitrary_precision`, a
+//!   number that does not fit `u64`/`i64` arrives as a one-member map (see
+//!   [`PRIVATE_NUMBER`]) instead of an `f64`; the visitors read both forms alike, as a float.
 //! - NumericDates: [`MIN_NUMERIC_DATE`] to [`MAX_NUMERIC_DATE`], checked on the integer
 //!   before `time` sees it (`time/large-dates` widens what `time` accepts).
 
@@ -27,7 +33,9 @@ use std::borrow::Cow;
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::error::{Claim, Malformed, Segment};
-use crate::limits::{MAX_DEPTH, MAX_MEMBERS, MAX_NUMERIC_DATE, MIN_NUMERIC_DATE};
+use crate::limits::{
+    MAX_DEPTH, MAX_MEMBERS, MAX_NUMBER_DECIMAL_EXPONENT, MAX_NUMERIC_DATE, MIN_NUMERIC_DATE,
+};
 use crate::{AccountId, CompanyId, Error, PartyType, Policy, Subject, UnixTime};
 
 mod compact;
@@ -234,6 +242,9 @@ fn parse_object<'de, V: Visitor<'de>>(
     visitor: V,
 ) -> Result<V::Value, Error> {
     let segment = cx.segment;
+    if !numbers_in_range(bytes) {
+        return Err(Error::Malformed(Malformed::Json(segment)));
+    }
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let result = de::Deserializer::deserialize_map(&mut de, visitor).and_then(|v| {
         de.end()?;
@@ -250,6 +261,90 @@ fn parse_object<'de, V: Visitor<'de>>(
             },
         )),
     }
+}
+
+/// Whether every number in `bytes` (every `-` or digit outside a string starts one) has a
+/// magnitude below 10^([`MAX_NUMBER_DECIMAL_EXPONENT`] + 1), decided exactly from its text:
+/// one pass, no float parsing, no allocation. Bytes that are no JSON are judged as if they
+/// were; the parse refuses them anyway.
+fn numbers_in_range(bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    while let Some((&byte, tail)) = rest.split_first() {
+        rest = match byte {
+            b'"' => skip_string(tail),
+            b'-' | b'0'..=b'9' => {
+                let (exponent, tail) = number_exponent(rest);
+                if exponent.is_some_and(|e| e > i64::from(MAX_NUMBER_DECIMAL_EXPONENT)) {
+                    return false;
+                }
+                tail
+            }
+            _ => tail,
+        };
+    }
+    true
+}
+
+/// What follows the string whose opening quote was just read (nothing if it never ends).
+fn skip_string(mut rest: &[u8]) -> &[u8] {
+    while let Some(at) = memchr::memchr2(b'"', b'\\', rest) {
+        match rest.get(at..) {
+            // An escape: the escaped byte (a quote or a backslash among them) is no delimiter.
+            Some([b'\\', _, tail @ ..]) => rest = tail,
+            Some([b'"', tail @ ..]) => return tail,
+            _ => break,
+        }
+    }
+    &[]
+}
+
+/// Reads the number token at the start of `bytes` (`-`? digits (`.` digits)? ([eE] [+-]?
+/// digits)?) and returns the decimal exponent of its first non-zero digit (`None` for zero)
+/// and the bytes after it. The arithmetic saturates, which never changes which side of
+/// [`MAX_NUMBER_DECIMAL_EXPONENT`] a number is on: the digit counts are bounded by the
+/// input's length, and an exponent that saturates is beyond any such count.
+fn number_exponent(bytes: &[u8]) -> (Option<i64>, &[u8]) {
+    let rest = bytes.strip_prefix(b"-").unwrap_or(bytes);
+    let (integer, rest) = digits(rest);
+    let (fraction, rest) = match rest.strip_prefix(b".") {
+        Some(rest) => digits(rest),
+        None => (&[][..], rest),
+    };
+    let (exponent, rest) = match rest.split_first() {
+        Some((b'e' | b'E', rest)) => {
+            let (negative, rest) = match rest.split_first() {
+                Some((b'-', rest)) => (true, rest),
+                Some((b'+', rest)) => (false, rest),
+                _ => (false, rest),
+            };
+            let (exponent, rest) = digits(rest);
+            let magnitude = exponent.iter().fold(0i64, |e, d| {
+                e.saturating_mul(10).saturating_add(i64::from(d - b'0'))
+            });
+            (if negative { -magnitude } else { magnitude }, rest)
+        }
+        _ => (0, rest),
+    };
+    let Some(first) = integer.iter().chain(fraction).position(|&d| d != b'0') else {
+        return (None, rest);
+    };
+    // The first non-zero digit stands for 10^(integer digits after it), or 10^-(its place
+    // after the point); the exponent part moves it.
+    let place = to_i64(integer.len())
+        .saturating_sub(1)
+        .saturating_sub(to_i64(first));
+    (Some(place.saturating_add(exponent)), rest)
+}
+
+/// The ASCII digits at the start of `bytes`, and what follows them.
+fn digits(bytes: &[u8]) -> (&[u8], &[u8]) {
+    let len = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
+    bytes.split_at(len)
+}
+
+/// A length as an `i64` (saturating; no slice is that long).
+fn to_i64(len: usize) -> i64 {
+    i64::try_from(len).unwrap_or(i64::MAX)
 }
 
 fn starts_with_brace(bytes: &[u8]) -> bool {
@@ -635,6 +730,38 @@ impl<'de> Visitor<'de> for PlainObject<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Numbers are judged from their text, outside strings only, even in bytes that are no
+    /// JSON (the parse refuses those anyway).
+    #[test]
+    fn numbers_are_judged_from_their_text() {
+        for (json, in_range) in [
+            ("1e307", true),
+            ("1e308", false),
+            ("-1E+308", false),
+            ("0.0e400", true),
+            ("10e-1", true),
+            ("00099e306", true),
+            ("99999999999999999999e288", true),
+            ("99999999999999999999e289", false),
+            ("-", true),
+            ("\"1e400", true),
+            (r#""\"1e400""#, true),
+            (r#""\\"1e400"#, false),
+            ("\"\\", true),
+            ("[1e308", false),
+            ("x1e308", false),
+            ("1.e308", false),
+        ] {
+            assert_eq!(numbers_in_range(json.as_bytes()), in_range, "{json}");
+        }
+        // A negative exponent moves a long integer below the limit, and only a negative one.
+        let ten_to_308 = format!("1{}", "0".repeat(308));
+        for (exponent, in_range) in [("e-1", true), ("E-0001", true), ("e+0", false), ("", false)] {
+            let json = format!("{ten_to_308}{exponent}");
+            assert_eq!(numbers_in_range(json.as_bytes()), in_range, "{exponent}");
+        }
+    }
 
     /// The headers that skip the parser parse to exactly what the shortcut returns.
     #[test]

@@ -13,6 +13,12 @@ fn the_unified_features_are_on() {
     assert!(OffsetDateTime::from_unix_timestamp(253_402_300_800).is_ok());
     // serde_json/arbitrary_precision: 1e400 is a number, not an error.
     assert!(serde_json::from_str::<serde_json::Value>("1e400").is_ok());
+    // serde_json/float_roundtrip: a decimal within a rounding step of f64::MAX is read as
+    // f64::MAX, correctly rounded (the default parser overflows to an error on it).
+    assert_eq!(
+        serde_json::from_str::<f64>("1.7976931348623158e308").ok(),
+        Some(f64::MAX)
+    );
     // serde_json/preserve_order: members keep their order.
     let v: serde_json::Value = serde_json::from_str(r#"{"b":1,"a":2}"#).expect("json");
     let keys: Vec<&String> = v.as_object().expect("object").keys().collect();
