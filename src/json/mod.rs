@@ -22,12 +22,14 @@
 //!   also depend on member order. Every build reads every number below 10^308, so its own
 //!   range error can only fire on numbers already refused. With `arbitrary_precision`, a
 //!   number that does not fit `u64`/`i64` arrives as a one-member map (see
-//!   [`PRIVATE_NUMBER`]) instead of an `f64`; the visitors read both forms alike, as a float.
+//!   [`PRIVATE_NUMBER`]) instead of an `f64`; the visitors read both forms alike, as a float,
+//!   and an object of that shape in the input as an ordinary object.
 //! - NumericDates: [`MIN_NUMERIC_DATE`] to [`MAX_NUMERIC_DATE`], checked on the integer
 //!   before `time` sees it (`time/large-dates` widens what `time` accepts).
 
 use core::cell::Cell;
 use core::fmt;
+use core::ops::Range;
 use std::borrow::Cow;
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -41,8 +43,14 @@ use crate::{AccountId, CompanyId, Error, PartyType, Policy, Subject, UnixTime};
 mod compact;
 
 /// The member name under which serde_json (feature `arbitrary_precision`) hands over a number
-/// it keeps as text. An object of exactly this shape is read as that number whatever the
-/// build, so that the verdict never depends on the feature.
+/// it keeps as text, as a one-member map. Such a map is read as a float, like the `f64` the
+/// default build gives (its text is a number below 10^308: [`numbers_in_range`] saw it).
+///
+/// It is told from an object in the input that has a member of this name by where the name
+/// lives: serde_json hands its own name over as a `&'static str`, borrowed but from outside
+/// the input, while a name in the input arrives borrowed from inside the input (or owned, if
+/// it has escapes). Such an object is an ordinary object in every build: read as an object,
+/// and counted as a nesting level.
 const PRIVATE_NUMBER: &str = "$serde_json::private::Number";
 
 /// What the header says, as far as verification cares.
@@ -84,7 +92,7 @@ impl<'a> Header<'a> {
 
     /// Parses a decoded header with serde_json, whatever its shape; no rules applied yet.
     pub(crate) fn parse_in_full(bytes: &'a [u8]) -> Result<Self, Error> {
-        let cx = Context::new(Segment::Header);
+        let cx = Context::new(Segment::Header, bytes);
         parse_object(bytes, &cx, HeaderVisitor { cx: &cx })
     }
 
@@ -184,7 +192,7 @@ impl RawClaims {
 
     /// Parses decoded claims with serde_json, whatever their shape.
     pub(crate) fn parse_in_full(bytes: &[u8], policy: &Policy) -> Result<Self, Error> {
-        let cx = Context::new(Segment::Payload);
+        let cx = Context::new(Segment::Payload, bytes);
         parse_object(bytes, &cx, ClaimsVisitor { cx: &cx, policy })
     }
 
@@ -230,7 +238,7 @@ impl RawClaims {
 
 /// Checks that `bytes` is one JSON object without duplicate members, values unread.
 pub(crate) fn check_object(bytes: &[u8], segment: Segment) -> Result<(), Error> {
-    let cx = Context::new(segment);
+    let cx = Context::new(segment, bytes);
     parse_object(bytes, &cx, PlainObject { cx: &cx })
 }
 
@@ -354,18 +362,29 @@ fn starts_with_brace(bytes: &[u8]) -> bool {
         == Some(&b'{')
 }
 
-/// Shared by a parse's visitors: which segment, and the typed error that stopped it.
+/// Shared by a parse's visitors: which segment, the addresses of its bytes, and the typed
+/// error that stopped it.
 struct Context {
     segment: Segment,
+    input: Range<usize>,
     error: Cell<Option<Error>>,
 }
 
 impl Context {
-    fn new(segment: Segment) -> Self {
+    fn new(segment: Segment, input: &[u8]) -> Self {
+        let Range { start, end } = input.as_ptr_range();
         Self {
             segment,
+            input: start.addr()..end.addr(),
             error: Cell::new(None),
         }
+    }
+
+    /// Whether `name`, the borrowed first member name of a map, is serde_json's own
+    /// [`PRIVATE_NUMBER`] rather than a name in the input. (A name that arrives owned had
+    /// escapes, so it was in the input.)
+    fn is_private_number(&self, name: &str) -> bool {
+        name == PRIVATE_NUMBER && !self.input.contains(&name.as_ptr().addr())
     }
 
     /// Records `error` and returns a serde error that unwinds the parse.
@@ -571,15 +590,10 @@ impl<'de> Visitor<'de> for Expect<'_, '_> {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut next = map.next_key_seed(StrSeed)?;
-        if next.as_deref() == Some(PRIVATE_NUMBER) {
-            let value = map.next_value_seed(self.inner())?;
-            next = map.next_key_seed(StrSeed)?;
-            if let (None, Value::Str(text)) = (&next, &value)
-                && let Some(number) = private_number(text)?
-            {
-                return Ok(number);
-            }
-            // Otherwise an ordinary object, whose first member was not a subject id.
+        if matches!(&next, Some(Cow::Borrowed(name)) if self.cx.is_private_number(name)) {
+            // A number, not a container: its text is the one member's value.
+            map.next_value_seed(self.inner())?;
+            return Ok(Value::Float);
         }
         self.enter()?;
         let (mut account, mut company, mut valid) = (None, None, true);
@@ -623,21 +637,6 @@ fn subject(
         Some(v) => Some(CompanyId(id(v)?)),
     };
     unique.then(|| Subject::new(account_id, company_id))
-}
-
-/// Reads the text of a [`PRIVATE_NUMBER`] object: `None` if it is no number (the object is
-/// then an ordinary one), a float if it is finite, and an error, as for unreadable JSON, if
-/// it is outside the `f64` range, which serde_json's default build refuses while parsing.
-fn private_number<'de, E: de::Error>(text: &str) -> Result<Option<Value<'de>>, E> {
-    let number_like = !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
-    match text.parse::<f64>() {
-        Ok(f) if number_like && f.is_finite() => Ok(Some(Value::Float)),
-        Ok(_) if number_like => Err(E::custom("number out of range")),
-        _ => Ok(None),
-    }
 }
 
 struct HeaderVisitor<'c> {
@@ -760,6 +759,81 @@ mod tests {
         for (exponent, in_range) in [("e-1", true), ("E-0001", true), ("e+0", false), ("", false)] {
             let json = format!("{ten_to_308}{exponent}");
             assert_eq!(numbers_in_range(json.as_bytes()), in_range, "{exponent}");
+        }
+    }
+
+    /// A map handed over the way serde_json's `arbitrary_precision` hands over a number: one
+    /// member, named `name` (borrowed, or owned if `owned`), whose value is `text`.
+    struct NumberMap<'de> {
+        name: &'de str,
+        owned: bool,
+        text: Option<&'de str>,
+    }
+
+    impl<'de> MapAccess<'de> for NumberMap<'de> {
+        type Error = de::value::Error;
+        fn next_key_seed<K: DeserializeSeed<'de>>(
+            &mut self,
+            seed: K,
+        ) -> Result<Option<K::Value>, Self::Error> {
+            if self.text.is_none() {
+                return Ok(None);
+            }
+            if self.owned {
+                seed.deserialize(de::value::StringDeserializer::new(self.name.to_owned()))
+            } else {
+                seed.deserialize(de::value::BorrowedStrDeserializer::new(self.name))
+            }
+            .map(Some)
+        }
+        fn next_value_seed<V: DeserializeSeed<'de>>(
+            &mut self,
+            seed: V,
+        ) -> Result<V::Value, Self::Error> {
+            let text = self.text.take().unwrap_or_default();
+            seed.deserialize(de::value::StringDeserializer::new(text.to_owned()))
+        }
+    }
+
+    /// serde_json's own number map is a float at any level; a map whose member name lies in
+    /// the input, or is owned (it had escapes), is an object, a nesting level like any other.
+    #[test]
+    fn only_serde_json_own_number_maps_are_numbers() {
+        let input = r#"[{"$serde_json::private::Number":"1.5"}]"#;
+        let in_input = &input[3..3 + PRIVATE_NUMBER.len()];
+        assert_eq!(in_input, PRIVATE_NUMBER);
+        for (name, owned, number) in [
+            (PRIVATE_NUMBER, false, true),
+            (in_input, false, false),
+            (PRIVATE_NUMBER, true, false),
+        ] {
+            for level in [2, MAX_DEPTH, MAX_DEPTH + 1] {
+                let cx = Context::new(Segment::Payload, input.as_bytes());
+                let expect = Expect {
+                    read: Read::Any,
+                    level,
+                    cx: &cx,
+                };
+                let map = NumberMap {
+                    name,
+                    owned,
+                    text: Some("1.5"),
+                };
+                let got = match expect.visit_map(map) {
+                    Ok(Value::Float) => Ok("float"),
+                    Ok(Value::Object(None)) => Ok("object"),
+                    Ok(_) => Ok("other"),
+                    Err(_) => Err(cx.error.get()),
+                };
+                let want = match (number, level > MAX_DEPTH) {
+                    (true, _) => Ok("float"),
+                    (false, false) => Ok("object"),
+                    (false, true) => {
+                        Err(Some(Error::Malformed(Malformed::TooDeep(Segment::Payload))))
+                    }
+                };
+                assert_eq!(got, want, "{name} owned {owned} at level {level}");
+            }
         }
     }
 

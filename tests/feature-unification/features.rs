@@ -13,6 +13,9 @@ fn the_unified_features_are_on() {
     assert!(OffsetDateTime::from_unix_timestamp(253_402_300_800).is_ok());
     // serde_json/arbitrary_precision: 1e400 is a number, not an error.
     assert!(serde_json::from_str::<serde_json::Value>("1e400").is_ok());
+    // ... and a float keeps its text, so it is handed over as serde_json's private number map.
+    let float: serde_json::Value = serde_json::from_str("1.50").expect("json");
+    assert_eq!(float.to_string(), "1.50");
     // serde_json/float_roundtrip: a decimal within a rounding step of f64::MAX is read as
     // f64::MAX, correctly rounded (the default parser overflows to an error on it).
     assert_eq!(
