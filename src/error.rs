@@ -205,8 +205,10 @@ pub enum Malformed {
     TooDeep(Segment),
     /// A segment is valid JSON but not an object.
     NotAnObject(Segment),
-    /// An object names the same member twice
-    /// ([RFC 7515 §5.2](https://www.rfc-editor.org/rfc/rfc7515#section-5.2)).
+    /// The header or claims object names the same member twice at its top level
+    /// ([RFC 7515 §5.2](https://www.rfc-editor.org/rfc/rfc7515#section-5.2)). Deeper objects
+    /// are not checked (in `sub`, `accountId` or `companyId` twice makes the subject an
+    /// [`InvalidClaim`](crate::Error::InvalidClaim)).
     DuplicateMember(Segment),
     /// An object has more members than the crate inspects
     /// ([`MAX_MEMBERS`](crate::limits::MAX_MEMBERS)).

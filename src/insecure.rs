@@ -24,7 +24,7 @@ pub struct Unverified {
 
 /// Decodes a compact JWT **without verifying anything but its shape**: at most
 /// [`DEFAULT_MAX_TOKEN_LEN`] bytes, three strict base64url segments, header and claims JSON
-/// objects without duplicate members.
+/// objects without duplicate top-level members.
 ///
 /// ```
 /// let token = include_str!("../tests/data/example-token.txt").trim();

@@ -13,19 +13,19 @@
 //! 1. The token is at most [`Policy::max_token_len`] bytes (default 8 KiB), before anything
 //!    is decoded, and has exactly three `.`-separated segments.
 //! 2. The header is strict unpadded base64url (no padding, whitespace, `+`, `/`, or
-//!    non-canonical trailing bits) of a JSON object without duplicate members; `alg` is
-//!    exactly `RS256`; it has no `crit`, `b64` or `cty`; `typ` is absent or `JWT`. `kid`,
-//!    `jku`, `jwk`, `x5u`, `x5c` are never trusted: a `kid` that names a key of the set only
-//!    moves that key to the front.
+//!    non-canonical trailing bits) of a JSON object without duplicate top-level members;
+//!    `alg` is exactly `RS256`; it has no `crit`, `b64` or `cty`; `typ` is absent or `JWT`.
+//!    `kid`, `jku`, `jwk`, `x5u`, `x5c` are never trusted: a `kid` that names a key of the set
+//!    only moves that key to the front.
 //! 3. The payload is strict base64url (it is decoded once, here).
 //! 4. The signature is strict base64url, exactly as long as a key's modulus, and verifies
 //!    (RSASSA-PKCS1-v1_5, SHA-256) over the ASCII `header.payload` under one key of the
 //!    [`KeySet`]: the key a `kid` names, then the key that verified last, then the rest.
-//! 5. Only then are the claims parsed: a JSON object without duplicate members. `exp`
-//!    (required) and `nbf` (optional) are integer NumericDates; `iss` is exactly one of the
-//!    configured issuers; `aud`, a string or non-empty array of strings, names a configured
-//!    audience; `sub` is a [`Subject`]; the [`PartyType`] claim, if the policy requires one, is
-//!    allowed.
+//! 5. Only then are the claims parsed: a JSON object without duplicate top-level members.
+//!    `exp` (required) and `nbf` (optional) are integer NumericDates; `iss` is exactly one of
+//!    the configured issuers; `aud`, a string or non-empty array of strings, names a
+//!    configured audience; `sub` is a [`Subject`]; the [`PartyType`] claim, if the policy
+//!    requires one, is allowed.
 //! 6. Last, the time window: `nbf − leeway ≤ now < exp + leeway`.
 //!
 //! With [`Verifier::with_cache`], a token seen before skips steps 1 to 5 (what they found

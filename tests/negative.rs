@@ -348,6 +348,26 @@ fn cases() -> Vec<Case> {
             with_claims(&claims_plus(r#""\u0065xp":1"#)),
             malformed(Malformed::DuplicateMember(Segment::Payload)),
         ),
+        // Duplicates are refused at the top level of the header and of the claims, and, for
+        // the subject ids, in `sub`; deeper objects are not checked.
+        case(
+            "duplicate member in a nested ignored object",
+            with_claims(&claims_plus(r#""x":{"a":1,"a":2,"y":[{"b":1,"b":1}]}"#)),
+            Ok(()),
+        ),
+        case(
+            "duplicate member in a nested object in the header",
+            with_header(r#"{"alg":"RS256","x":{"a":1,"a":2}}"#),
+            Ok(()),
+        ),
+        case(
+            "duplicate member in sub other than the ids",
+            with_claims(&claims_with(
+                "sub",
+                r#"{"accountId":2,"name":"a","name":"b"}"#,
+            )),
+            Ok(()),
+        ),
         case(
             "trailing garbage",
             with_claims(&format!("{} x", good_claims())),
@@ -941,6 +961,22 @@ fn cases() -> Vec<Case> {
         case(
             "accountId twice",
             with_claims(&claims_with("sub", r#"{"accountId":2,"accountId":3}"#)),
+            Err(Error::InvalidClaim(Claim::Sub)),
+        ),
+        case(
+            "companyId twice",
+            with_claims(&claims_with(
+                "sub",
+                r#"{"accountId":2,"companyId":2,"companyId":2}"#,
+            )),
+            Err(Error::InvalidClaim(Claim::Sub)),
+        ),
+        case(
+            "companyId twice, null then a number",
+            with_claims(&claims_with(
+                "sub",
+                r#"{"accountId":2,"companyId":null,"companyId":2}"#,
+            )),
             Err(Error::InvalidClaim(Claim::Sub)),
         ),
         case(

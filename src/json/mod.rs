@@ -2,7 +2,7 @@
 //!
 //! Both walk the object once with serde_json, keep nothing but what they check (strings are
 //! borrowed from the decoded segment unless they contain escapes), refuse duplicate member
-//! names, and report typed errors.
+//! names at the object's top level, and report typed errors.
 //!
 //! Every limit is enforced here, in this crate's own code, so that no dependency feature that
 //! another crate in a user's build turns on (Cargo unifies them) can lift it:
@@ -236,7 +236,7 @@ impl RawClaims {
     }
 }
 
-/// Checks that `bytes` is one JSON object without duplicate members, values unread.
+/// Checks that `bytes` is one JSON object without duplicate top-level members, values unread.
 pub(crate) fn check_object(bytes: &[u8], segment: Segment) -> Result<(), Error> {
     let cx = Context::new(segment, bytes);
     parse_object(bytes, &cx, PlainObject { cx: &cx })
