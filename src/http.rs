@@ -30,7 +30,8 @@ use crate::{Error, PartyType, UnixTime, VerifiedToken, Verifier};
 pub enum BearerError {
     /// No `Authorization` header: the client sent no credentials.
     Missing,
-    /// An `Authorization` header with another scheme, such as `Basic`.
+    /// An `Authorization` header with another scheme, such as `Basic`, whatever bytes follow
+    /// it (or are in it: a scheme that is not ASCII is another scheme too).
     OtherScheme,
     /// More than one `Authorization` header.
     Multiple,
@@ -57,7 +58,9 @@ impl std::error::Error for BearerError {}
 
 /// The bearer token of a request: exactly one `Authorization` header, scheme `Bearer` in any
 /// case, one or more spaces, then one token68 (RFC 6750 §2.1). Spaces or tabs around the
-/// whole value are ignored.
+/// whole value are ignored. The scheme is read from the raw bytes: a header of another scheme
+/// is [`BearerError::OtherScheme`] whatever follows the scheme, and only a `Bearer` token must
+/// be visible ASCII.
 ///
 /// ```
 /// use facilioo_jwt::http::{BearerError, bearer_token};
@@ -76,31 +79,54 @@ pub fn bearer_token(headers: &HeaderMap) -> Result<&str, BearerError> {
     if values.next().is_some() {
         return Err(BearerError::Multiple);
     }
-    let value = value
-        .to_str()
-        .map_err(|_| BearerError::Malformed)?
-        .trim_matches([' ', '\t']);
-    let (scheme, rest) = value.split_once([' ', '\t']).unwrap_or((value, ""));
-    if !scheme.eq_ignore_ascii_case("Bearer") {
+    // The scheme is decided on the raw bytes, so that another scheme is `OtherScheme`
+    // whatever follows it (obs-text in a Basic or Digest credential included); only what
+    // follows `Bearer` must be a token68.
+    let value = trim_start(trim_end(value.as_bytes()));
+    let split = value.iter().position(is_blank).unwrap_or(value.len());
+    let (scheme, rest) = value.split_at(split);
+    if !scheme.eq_ignore_ascii_case(b"Bearer") {
         return Err(BearerError::OtherScheme);
     }
-    let token = rest.trim_start_matches([' ', '\t']);
+    let token = trim_start(rest);
     if token.is_empty() {
         Err(BearerError::Empty)
     } else if is_token68(token) {
-        Ok(token)
+        // A token68 is ASCII.
+        core::str::from_utf8(token).map_err(|_| BearerError::Malformed)
     } else {
         Err(BearerError::Malformed)
     }
 }
 
+/// A space or a tab: the blanks that separate the scheme from the token.
+fn is_blank(b: &u8) -> bool {
+    matches!(b, b' ' | b'\t')
+}
+
+fn trim_start(bytes: &[u8]) -> &[u8] {
+    let blanks = bytes.iter().take_while(|b| is_blank(b)).count();
+    bytes.get(blanks..).unwrap_or_default()
+}
+
+fn trim_end(bytes: &[u8]) -> &[u8] {
+    let blanks = bytes.iter().rev().take_while(|b| is_blank(b)).count();
+    bytes.get(..bytes.len() - blanks).unwrap_or_default()
+}
+
 /// `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`
-fn is_token68(token: &str) -> bool {
-    let body = token.trim_end_matches('=');
+fn is_token68(token: &[u8]) -> bool {
+    let body = trim_padding(token);
     !body.is_empty()
-        && body.bytes().all(|b| {
+        && body.iter().all(|&b| {
             b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
         })
+}
+
+/// `token` without its trailing `=`s.
+fn trim_padding(token: &[u8]) -> &[u8] {
+    let padding = token.iter().rev().take_while(|&&b| b == b'=').count();
+    token.get(..token.len() - padding).unwrap_or_default()
 }
 
 /// The realm a service names in its challenges: printable ASCII without `"` or `\`, so it

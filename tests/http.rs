@@ -35,7 +35,7 @@ fn headers(values: &[&[u8]]) -> HeaderMap {
 fn bearer_tokens_as_rfc_6750_reads_them() {
     use BearerError::{Empty, Malformed, Missing, Multiple, OtherScheme};
     type Case<'a> = (&'a [&'a [u8]], Result<&'a str, BearerError>);
-    let cases: [Case<'_>; 19] = [
+    let cases: [Case<'_>; 27] = [
         (&[], Err(Missing)),
         (&[b"Bearer a.b.c"], Ok("a.b.c")),
         (&[b"bearer a.b.c"], Ok("a.b.c")),
@@ -55,6 +55,16 @@ fn bearer_tokens_as_rfc_6750_reads_them() {
         (&[b"Bearer ==="], Err(Malformed)),
         (&[b"Bearer a\"b"], Err(Malformed)),
         (&[b"Bearer \xc3\xa9t\xc3\xa9"], Err(Malformed)),
+        // Another scheme is another scheme whatever bytes follow it (obs-text included); only
+        // a Bearer token must be visible ASCII.
+        (&[b"Basic \xff"], Err(OtherScheme)),
+        (&[b"Basic \xff\xfe"], Err(OtherScheme)),
+        (&[b"Digest realm=\"caf\xe9\""], Err(OtherScheme)),
+        (&[b"Negotiate"], Err(OtherScheme)),
+        (&[b"B\xe9arer x"], Err(OtherScheme)),
+        (&[b"\xff"], Err(OtherScheme)),
+        (&[b"Bearer \xff"], Err(Malformed)),
+        (&[b"bEaReR\t a.b.c\xff"], Err(Malformed)),
     ];
     for (values, want) in cases {
         assert_eq!(bearer_token(&headers(values)), want, "{values:?}");
