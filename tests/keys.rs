@@ -4,7 +4,7 @@ mod common;
 
 use common::{data, data_str};
 use facilioo_jwt::KeySet;
-use facilioo_jwt::keys::{JwkProblem, KeyError, KeyErrorKind, PemLabel, PublicKey};
+use facilioo_jwt::keys::{JwkProblem, KeyError, KeyErrorKind, OtherLabel, PemLabel, PublicKey};
 use facilioo_jwt::limits::MAX_KEYS;
 
 fn kind(r: Result<KeySet, KeyError>) -> (usize, KeyErrorKind) {
@@ -159,13 +159,19 @@ fn pem_refusals_name_block_and_reason() {
         kind(KeySet::from_pem(
             "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
         )),
-        (1, KeyErrorKind::UnsupportedPemLabel)
+        (
+            1,
+            KeyErrorKind::UnsupportedPemLabel(OtherLabel::Certificate)
+        )
     );
     assert_eq!(
         kind(KeySet::from_pem(
             "-----BEGIN RSA PRIVATE KEY-----\nMIIB\n-----END RSA PRIVATE KEY-----\n"
         )),
-        (1, KeyErrorKind::UnsupportedPemLabel)
+        (
+            1,
+            KeyErrorKind::UnsupportedPemLabel(OtherLabel::RsaPrivateKey)
+        )
     );
     let lines: Vec<&str> = a.lines().collect();
     let bad_b64 = format!("{}\n{}!\n{}\n", lines[0], lines[1], lines[2..].join("\n"));
@@ -251,7 +257,7 @@ fn pem_text_as_operators_paste_it() {
         kind(KeySet::from_pem(
             &a.replace("PUBLIC KEY-----\n", "PUBLIC KEY -----\n")
         )),
-        (1, KeyErrorKind::UnsupportedPemLabel)
+        (1, KeyErrorKind::UnsupportedPemLabel(OtherLabel::Other))
     );
 }
 
@@ -684,9 +690,17 @@ fn every_key_message_exactly() {
         (KeyErrorKind::Empty, "no key found"),
         (KeyErrorKind::TooManyKeys, "more than 64 keys"),
         (
-            KeyErrorKind::UnsupportedPemLabel,
-            "PEM block is not `-----BEGIN RSA PUBLIC KEY-----` or `-----BEGIN PUBLIC KEY-----` \
-             (a certificate or a private key?)",
+            KeyErrorKind::UnsupportedPemLabel(OtherLabel::Other),
+            "PEM block is not `-----BEGIN RSA PUBLIC KEY-----` or `-----BEGIN PUBLIC KEY-----`",
+        ),
+        (
+            KeyErrorKind::UnsupportedPemLabel(OtherLabel::PrivateKey),
+            "a private key (`-----BEGIN PRIVATE KEY-----`): a verifier needs the public key, \
+             e.g. `openssl pkey -in key.pem -pubout`",
+        ),
+        (
+            KeyErrorKind::UnknownFormat,
+            "not a PEM bundle, a JWK or JWK Set, nor DER",
         ),
         (
             KeyErrorKind::BadPemHeader { dashes: (4, 5) },
@@ -830,6 +844,121 @@ fn keys_compare_iterate_and_name_themselves() {
         format!("Thumbprint({thumbprint})")
     );
 
-    // Bytes that are neither PEM nor JWK are read as DER, and refused as such.
-    assert_eq!(kind(KeySet::load(b"not a key")), (1, KeyErrorKind::Der));
+    // Bytes that are neither PEM nor JWK nor start like DER are no key file.
+    assert_eq!(
+        kind(KeySet::load(b"not a key")),
+        (0, KeyErrorKind::UnknownFormat)
+    );
+}
+
+/// A PEM block of `label` around `der`, in 64-character lines.
+fn pem_block(label: &str, der: &[u8]) -> String {
+    let b64 = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, der);
+    let lines: Vec<&str> = b64
+        .as_bytes()
+        .chunks(64)
+        .map(|c| std::str::from_utf8(c).expect("base64 is ASCII"))
+        .collect();
+    format!(
+        "-----BEGIN {label}-----\n{}\n-----END {label}-----\n",
+        lines.join("\n")
+    )
+}
+
+/// Files that are no key of any supported form say what they are instead: not a key file at
+/// all, a private key, or a certificate, never `invalid DER`.
+#[test]
+fn files_that_are_no_key_say_what_they_are() {
+    let not_a_key_file = "not a PEM bundle, a JWK or JWK Set, nor DER";
+    let token = data_str("example-token.txt");
+    let binary: Vec<u8> = (0u8..=255).rev().cycle().take(300).collect();
+    for (name, bytes) in [
+        ("text", b"hello\n".to_vec()),
+        ("a JWT pasted as a key", token.into_bytes()),
+        ("binary not starting with 0x30", binary),
+        (
+            "a byte-order mark and text",
+            "\u{feff}hello".as_bytes().to_vec(),
+        ),
+    ] {
+        let error = KeySet::load(&bytes).expect_err(name);
+        assert_eq!(
+            (error.block(), error.kind()),
+            (0, KeyErrorKind::UnknownFormat),
+            "{name}"
+        );
+        assert_eq!(error.to_string(), not_a_key_file, "{name}");
+    }
+    // Bytes that start like DER keep the precise DER errors.
+    let broken = KeySet::load(&[0x30, 0x03, 0x02, 0x01]).expect_err("broken DER");
+    assert_eq!((broken.block(), broken.kind()), (1, KeyErrorKind::Der));
+    assert_eq!(broken.to_string(), "key 1: invalid DER");
+    let pk8 = data("keys/rsa2048-a.pk8.der");
+    let private = |label: &str, command: &str| {
+        format!(
+            "key 1: a private key (`-----BEGIN {label}-----`): a verifier needs the public key, \
+             e.g. `{command}`"
+        )
+    };
+    let pkey = "openssl pkey -in key.pem -pubout";
+    for (pem, label, message) in [
+        (
+            pem_block("PRIVATE KEY", &pk8),
+            OtherLabel::PrivateKey,
+            private("PRIVATE KEY", pkey),
+        ),
+        (
+            pem_block("RSA PRIVATE KEY", &pk8),
+            OtherLabel::RsaPrivateKey,
+            private("RSA PRIVATE KEY", pkey),
+        ),
+        (
+            pem_block("ENCRYPTED PRIVATE KEY", &pk8),
+            OtherLabel::EncryptedPrivateKey,
+            private("ENCRYPTED PRIVATE KEY", pkey),
+        ),
+        (
+            pem_block("EC PRIVATE KEY", &pk8),
+            OtherLabel::EcPrivateKey,
+            private("EC PRIVATE KEY", pkey),
+        ),
+        (
+            pem_block("OPENSSH PRIVATE KEY", &pk8),
+            OtherLabel::OpensshPrivateKey,
+            private("OPENSSH PRIVATE KEY", "ssh-keygen -e -m PKCS8 -f key"),
+        ),
+        (
+            pem_block("CERTIFICATE", &pk8),
+            OtherLabel::Certificate,
+            "key 1: a certificate (`-----BEGIN CERTIFICATE-----`): a verifier needs its public \
+             key, e.g. `openssl x509 -in cert.pem -pubkey -noout`"
+                .to_owned(),
+        ),
+        (
+            pem_block("X509 CRL", &pk8),
+            OtherLabel::Other,
+            "key 1: PEM block is not `-----BEGIN RSA PUBLIC KEY-----` or \
+             `-----BEGIN PUBLIC KEY-----`"
+                .to_owned(),
+        ),
+    ] {
+        for loaded in [KeySet::from_pem(&pem), KeySet::load(pem.as_bytes())] {
+            let error = loaded.expect_err("refused");
+            assert_eq!(
+                (error.block(), error.kind()),
+                (1, KeyErrorKind::UnsupportedPemLabel(label))
+            );
+            assert_eq!(error.to_string(), message);
+        }
+        let private = !matches!(label, OtherLabel::Certificate | OtherLabel::Other);
+        assert_eq!(label.is_private_key(), private, "{label:?}");
+    }
+    // The label is named from a fixed list, never echoed.
+    assert_eq!(OtherLabel::Other.to_string(), "another label");
+    assert_eq!(OtherLabel::EcPrivateKey.as_str(), "EC PRIVATE KEY");
+    let odd = pem_block("PRIVATE KEY \u{1b}[31m", &pk8);
+    assert_eq!(
+        kind(KeySet::from_pem(&odd)),
+        (1, KeyErrorKind::UnsupportedPemLabel(OtherLabel::Other))
+    );
 }

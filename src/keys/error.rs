@@ -2,7 +2,7 @@
 
 use core::fmt;
 
-use super::PemLabel;
+use super::{OtherLabel, PemLabel};
 use crate::limits::{
     MAX_EXPONENT, MAX_KEY_FILE_LEN, MAX_KEYS, MAX_MODULUS_BITS, MIN_EXPONENT, MIN_MODULUS_BITS,
 };
@@ -59,9 +59,14 @@ pub enum KeyErrorKind {
     Empty,
     /// More than [`MAX_KEYS`] keys.
     TooManyKeys,
-    /// A PEM block's label is neither `RSA PUBLIC KEY` nor `PUBLIC KEY` (a certificate or a
-    /// private key, say).
-    UnsupportedPemLabel,
+    /// A PEM block's label is neither `RSA PUBLIC KEY` nor `PUBLIC KEY`: a private key or a
+    /// certificate (named), or another label.
+    UnsupportedPemLabel(OtherLabel),
+    /// The file is not a PEM bundle, a JWK or JWK Set, nor DER: text without a `-----BEGIN`
+    /// line that does not start with `{` (a token pasted by mistake, say), or bytes that do not
+    /// start like a DER SEQUENCE. Reported by [`KeySet::load`](crate::KeySet::load) and
+    /// [`KeySet::from_file`](crate::KeySet::from_file).
+    UnknownFormat,
     /// A PEM block's `BEGIN` line does not have exactly five dashes on each side.
     BadPemHeader {
         /// The dashes before `BEGIN` and after the label (at most 255 counted).
@@ -124,10 +129,29 @@ impl fmt::Display for KeyErrorKind {
         match self {
             Self::Empty => f.write_str("no key found"),
             Self::TooManyKeys => write!(f, "more than {MAX_KEYS} keys"),
-            Self::UnsupportedPemLabel => f.write_str(
-                "PEM block is not `-----BEGIN RSA PUBLIC KEY-----` or `-----BEGIN PUBLIC KEY-----` \
-                 (a certificate or a private key?)",
+            Self::UnsupportedPemLabel(
+                label @ (OtherLabel::PrivateKey
+                | OtherLabel::RsaPrivateKey
+                | OtherLabel::EncryptedPrivateKey
+                | OtherLabel::EcPrivateKey),
+            ) => write!(
+                f,
+                "a private key (`-----BEGIN {label}-----`): a verifier needs the public key, \
+                 e.g. `openssl pkey -in key.pem -pubout`"
             ),
+            Self::UnsupportedPemLabel(label @ OtherLabel::OpensshPrivateKey) => write!(
+                f,
+                "a private key (`-----BEGIN {label}-----`): a verifier needs the public key, \
+                 e.g. `ssh-keygen -e -m PKCS8 -f key`"
+            ),
+            Self::UnsupportedPemLabel(OtherLabel::Certificate) => f.write_str(
+                "a certificate (`-----BEGIN CERTIFICATE-----`): a verifier needs its public key, \
+                 e.g. `openssl x509 -in cert.pem -pubkey -noout`",
+            ),
+            Self::UnsupportedPemLabel(OtherLabel::Other) => f.write_str(
+                "PEM block is not `-----BEGIN RSA PUBLIC KEY-----` or `-----BEGIN PUBLIC KEY-----`",
+            ),
+            Self::UnknownFormat => f.write_str("not a PEM bundle, a JWK or JWK Set, nor DER"),
             Self::BadPemHeader { dashes } => write!(
                 f,
                 "PEM header must be exactly `-----BEGIN RSA PUBLIC KEY-----` or \

@@ -19,11 +19,14 @@ pub(crate) mod test_keys;
 pub const BACKEND: &str = crate::backend::NAME;
 
 pub use error::{JwkProblem, KeyError, KeyErrorKind};
-pub use pem::PemLabel;
+pub use pem::{OtherLabel, PemLabel};
 pub use public_key::{PublicKey, Thumbprint};
 
 use crate::limits::{MAX_KEY_FILE_LEN, MAX_KEYS};
 use pem::{PemBlocks, without_bom};
+
+/// The tag every DER key starts with: a constructed SEQUENCE (PKCS#1 and SPKI alike).
+const DER_SEQUENCE: u8 = 0x30;
 
 /// The keys facilioo publishes, in the order of its Authentication page.
 const FACILIOO_KEYS: [&str; 3] = [
@@ -137,15 +140,18 @@ impl KeySet {
         Self::load(&read_bounded(path.as_ref(), MAX_KEY_FILE_LEN)?)
     }
 
-    /// Loads a key file in whatever form it is: PEM bundle, JWK or JWK Set, or DER.
-    /// A leading UTF-8 byte-order mark is ignored.
+    /// Loads a key file in whatever form it is: PEM bundle (text with a `-----BEGIN` line),
+    /// JWK or JWK Set (text starting with `{`), or DER (bytes starting like a SEQUENCE,
+    /// `0x30`). Anything else, such as other text or a token pasted by mistake, is
+    /// [`KeyErrorKind::UnknownFormat`]. A leading UTF-8 byte-order mark is ignored.
     pub fn load(bytes: &[u8]) -> Result<Self, KeyError> {
         let text = core::str::from_utf8(bytes).ok().map(without_bom);
         match text {
             Some(t) if t.contains("-----BEGIN") => Self::from_pem(t),
             Some(t) if t.trim_start().starts_with('{') => Self::from_jwk(t),
             Some(t) if t.trim().is_empty() => Err(KeyError::set(KeyErrorKind::Empty)),
-            _ => Self::from_der(bytes),
+            _ if bytes.first() == Some(&DER_SEQUENCE) => Self::from_der(bytes),
+            _ => Err(KeyError::set(KeyErrorKind::UnknownFormat)),
         }
     }
 

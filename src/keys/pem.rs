@@ -32,6 +32,75 @@ impl fmt::Display for PemLabel {
     }
 }
 
+/// The label of a PEM block this crate does not read, as far as it is well known: a private
+/// key or a certificate given where a public key belongs. Any other label is
+/// [`OtherLabel::Other`], so that an error never repeats the input's bytes.
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum OtherLabel {
+    /// `PRIVATE KEY`: a PKCS#8 private key.
+    PrivateKey,
+    /// `RSA PRIVATE KEY`: a PKCS#1 private key.
+    RsaPrivateKey,
+    /// `ENCRYPTED PRIVATE KEY`: an encrypted PKCS#8 private key.
+    EncryptedPrivateKey,
+    /// `EC PRIVATE KEY`: an elliptic-curve private key (SEC 1).
+    EcPrivateKey,
+    /// `OPENSSH PRIVATE KEY`: an OpenSSH private key.
+    OpensshPrivateKey,
+    /// `CERTIFICATE`: an X.509 certificate.
+    Certificate,
+    /// Any other label, including a damaged `PUBLIC KEY` or `RSA PUBLIC KEY`.
+    Other,
+}
+
+impl OtherLabel {
+    /// The well-known label `label` is, or [`Other`](Self::Other).
+    fn of(label: &str) -> Self {
+        match label {
+            "PRIVATE KEY" => Self::PrivateKey,
+            "RSA PRIVATE KEY" => Self::RsaPrivateKey,
+            "ENCRYPTED PRIVATE KEY" => Self::EncryptedPrivateKey,
+            "EC PRIVATE KEY" => Self::EcPrivateKey,
+            "OPENSSH PRIVATE KEY" => Self::OpensshPrivateKey,
+            "CERTIFICATE" => Self::Certificate,
+            _ => Self::Other,
+        }
+    }
+
+    /// The label as it stands in `-----BEGIN <label>-----`; `"another label"` for
+    /// [`Other`](Self::Other).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::PrivateKey => "PRIVATE KEY",
+            Self::RsaPrivateKey => "RSA PRIVATE KEY",
+            Self::EncryptedPrivateKey => "ENCRYPTED PRIVATE KEY",
+            Self::EcPrivateKey => "EC PRIVATE KEY",
+            Self::OpensshPrivateKey => "OPENSSH PRIVATE KEY",
+            Self::Certificate => "CERTIFICATE",
+            Self::Other => "another label",
+        }
+    }
+
+    /// Whether the block holds a private key.
+    pub fn is_private_key(&self) -> bool {
+        match self {
+            Self::PrivateKey
+            | Self::RsaPrivateKey
+            | Self::EncryptedPrivateKey
+            | Self::EcPrivateKey
+            | Self::OpensshPrivateKey => true,
+            Self::Certificate | Self::Other => false,
+        }
+    }
+}
+
+impl fmt::Display for OtherLabel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A UTF-8 byte-order mark, which some editors put at the start of a text file.
 const BOM: char = '\u{feff}';
 
@@ -136,7 +205,7 @@ impl Iterator for PemBlocks<'_> {
             }),
             "RSA PUBLIC KEY" => Ok(PemLabel::RsaPublicKey),
             "PUBLIC KEY" => Ok(PemLabel::PublicKey),
-            _ => Err(KeyErrorKind::UnsupportedPemLabel),
+            other => Err(KeyErrorKind::UnsupportedPemLabel(OtherLabel::of(other))),
         };
         let result = label.and_then(|label| self.block(label).map(|der| (label, der)));
         self.failed = result.is_err();
