@@ -259,3 +259,24 @@ fn a_live_verifier_can_be_replaced_whole() {
         ["elsewhere"]
     );
 }
+
+/// `KeySet::verify_jws`, the signature layer alone: every accessor of the `Jws` it returns,
+/// exactly, for a token the second key of the set signed.
+#[test]
+fn the_jws_layer_reports_key_and_payload() {
+    let keys = common::keys(&["rsa2048-b", "rsa2048-a"]);
+    let claims = good_claims();
+    let token = sign(HEADER, &claims, &signer("rsa2048-a"));
+    let payload_b64 = token.split('.').nth(1).expect("three segments");
+    assert_eq!(payload_b64, common::b64(&claims));
+    let jws = keys.verify_jws(&token, 8192).expect("signature valid");
+    assert_eq!(jws.payload_b64(), payload_b64);
+    assert_eq!(jws.payload().expect("payload"), claims.as_bytes());
+    assert_eq!(jws.key_index(), 1);
+    assert_eq!(jws.key(), &keys.as_slice()[1]);
+    assert_ne!(jws.key(), &keys.as_slice()[0]);
+    // Signed by the first key instead: index 0.
+    let token = sign(HEADER, &claims, &signer("rsa2048-b"));
+    let jws = keys.verify_jws(&token, 8192).expect("signature valid");
+    assert_eq!((jws.key_index(), jws.key()), (0, &keys.as_slice()[0]));
+}
