@@ -689,3 +689,18 @@ fn a_closed_pipe_ends_the_output_quietly() {
     assert!(!err.contains("panicked"), "{err}");
     assert_eq!(status.code(), Some(0));
 }
+
+/// stdin is read up to twice the token cap, so an oversized token is reported with its own
+/// length, and what lies beyond twice the cap is never read.
+#[test]
+fn an_oversized_token_on_stdin_is_reported_by_length() {
+    for (len, reported) in [(12_000, 12_000), (25_000, 16_384)] {
+        let (code, out, _) = run(cli().args(["inspect", "-"]).write_stdin("a".repeat(len)));
+        assert_eq!(code, 1, "{len}");
+        assert_eq!(
+            out.trim_end(),
+            format!("not a JWT: token is {reported} bytes, more than the limit of 8192"),
+            "{len}"
+        );
+    }
+}
