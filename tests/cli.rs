@@ -104,13 +104,7 @@ fn inspect_shows_party_type_by_name_and_key_position() {
 
 #[test]
 fn inspect_not_a_jwt() {
-    for input in [
-        "garbage",
-        "a.b.c",
-        "",
-        "eyJhbGciOiJub25lIn0.W10.",
-        "\u{fffd}",
-    ] {
+    for input in ["garbage", "a.b.c", "eyJhbGciOiJub25lIn0.W10.", "\u{fffd}"] {
         let (code, out, _) = run(cli().args(["inspect", input]));
         assert_eq!(code, 1, "{input}");
         assert!(out.starts_with("not a JWT"), "{out}");
@@ -691,16 +685,112 @@ fn a_closed_pipe_ends_the_output_quietly() {
 }
 
 /// stdin is read up to twice the token cap, so an oversized token is reported with its own
-/// length, and what lies beyond twice the cap is never read.
+/// length; what lies beyond twice the cap is never read, and the message says "more than".
 #[test]
 fn an_oversized_token_on_stdin_is_reported_by_length() {
-    for (len, reported) in [(12_000, 12_000), (25_000, 16_384)] {
+    let cases = [
+        (12_000, "token is 12000 bytes, more than the limit of 8192"),
+        (16_384, "token is 16384 bytes, more than the limit of 8192"),
+        (
+            16_385,
+            "token is more than 16384 bytes, more than the limit of 8192",
+        ),
+        (
+            100_000,
+            "token is more than 16384 bytes, more than the limit of 8192",
+        ),
+    ];
+    for (len, message) in cases {
         let (code, out, _) = run(cli().args(["inspect", "-"]).write_stdin("a".repeat(len)));
         assert_eq!(code, 1, "{len}");
+        assert_eq!(out.trim_end(), format!("not a JWT: {message}"), "{len}");
+        let (code, out, _) = run(cli()
+            .args(["verify", "--json"])
+            .args(DEV)
+            .write_stdin("a".repeat(len)));
+        assert_eq!(code, 1, "{len}");
+        let v: Value = serde_json::from_str(out.trim()).expect("one JSON object");
         assert_eq!(
-            out.trim_end(),
-            format!("not a JWT: token is {reported} bytes, more than the limit of 8192"),
+            v,
+            json!({"valid": false, "error": "too_large", "message": message}),
             "{len}"
         );
     }
+}
+
+#[test]
+fn no_token_at_all_is_a_usage_error() {
+    for (args, stdin, says) in [
+        (&["verify", "-"][..], "", "no token: stdin is empty"),
+        (&["verify"][..], "  \n", "no token: stdin is empty"),
+        (&["verify", ""][..], "", "no token: the argument is empty"),
+        (
+            &["verify", " \t "][..],
+            "",
+            "no token: the argument is empty",
+        ),
+    ] {
+        let (code, out, err) = run(cli().args(args).args(DEV).write_stdin(stdin));
+        assert_eq!((code, out.as_str()), (2, ""), "{args:?}");
+        assert!(err.contains(says), "{args:?}: {err}");
+    }
+    let (code, _, err) = run(cli().args(["inspect", "-"]).write_stdin(""));
+    assert_eq!(code, 2);
+    assert!(err.contains("no token: stdin is empty"), "{err}");
+}
+
+/// Claims are the token's words, not the CLI's: characters that would move or hide text on
+/// a terminal are shown escaped.
+#[test]
+fn claim_text_cannot_steer_the_terminal() {
+    let sneaky = "dev-api.facilioo.de\u{202e}ed.oociliaf\u{9b}31m";
+    let token = mint(&["--account", "1", "--iss", sneaky]);
+    let (code, out, _) = run(cli().args(["inspect", &token]));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains(r"dev-api.facilioo.de\u202eed.oociliaf\u009b31m"),
+        "{out}"
+    );
+    assert!(
+        !out.contains('\u{202e}') && !out.contains('\u{9b}'),
+        "{out}"
+    );
+    let (code, v, _) = verify_json(&token, &[]);
+    assert_eq!((code, &v["error"]), (1, &json!("invalid_issuer")));
+    let message = v["message"].as_str().expect("a message");
+    assert!(message.contains(r"\u202e"), "{message}");
+    assert!(
+        !message.contains('\u{202e}') && !message.contains('\u{9b}'),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_registered_claim_cannot_carry_the_party_type() {
+    for name in ["exp", "nbf", "iss", "aud", "sub"] {
+        let (code, out, err) =
+            run(cli().args(["mint", "--account", "1", "--party-type-claim", name]));
+        assert_eq!((code, out.as_str()), (2, ""), "{name}");
+        assert!(err.contains("names a registered claim"), "{err}");
+        let (code, _, _) = run(cli()
+            .args(["verify", "a.b.c", "--party-type-claim", name])
+            .args(DEV));
+        assert_eq!(code, 2, "{name}");
+        let (code, _, _) = run(cli().args(["inspect", "a.b.c", "--party-type-claim", name]));
+        assert_eq!(code, 2, "{name}");
+    }
+}
+
+#[test]
+fn a_full_stdout_is_an_error_not_a_success() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // no /dev/full on this system
+    };
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_facilioo-jwt"))
+        .args(["mint", "--account", "1"])
+        .stdout(full)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("writing to stdout"));
 }

@@ -156,11 +156,17 @@ struct Common {
 }
 
 // Output goes to a pipe that may close early (`| head`): a closed stdout ends the output, not
-// the program with a panic, as the standard `println!` would.
+// the program with a panic, as the standard `println!` would. Any other write error (a full
+// disk) is a failure: exit code 2, and stderr says why.
 macro_rules! println {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($arg)*);
+        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("facilioo-jwt: writing to stdout: {e}");
+                std::process::exit(2);
+            }
+        }
     }};
 }
 
@@ -230,6 +236,7 @@ fn warn_test_keys(keys: &KeySet) {
 
 /// `mint`: the token alone on stdout.
 fn mint_token(mint: &Mint) -> Result<ExitCode, UsageError> {
+    check_party_type_claim(&mint.party_type_claim)?;
     let now = match mint.now {
         Some(s) => checked_now(s)?,
         None => UnixTime::now(),
@@ -300,20 +307,44 @@ impl Common {
     }
 }
 
+/// The most the CLI reads from stdin: twice the token cap, so that an oversized token is still
+/// reported with its length, and nothing past it is read.
+const STDIN_CAP: usize = DEFAULT_MAX_TOKEN_LEN * 2;
+
+/// What was read as the token.
+enum Input {
+    Token(String),
+    /// stdin held more than [`STDIN_CAP`] bytes (the rest was not read).
+    Oversized,
+}
+
+impl Input {
+    fn oversized_message() -> String {
+        format!(
+            "token is more than {STDIN_CAP} bytes, more than the limit of {DEFAULT_MAX_TOKEN_LEN}"
+        )
+    }
+}
+
 /// The token from the argument, or stdin for `-` or none (bytes that are not UTF-8 become
-/// U+FFFD, which no token contains), cleaned of what operators paste around it.
-fn read_token(arg: Option<String>) -> Result<String, UsageError> {
-    let raw = match arg {
-        Some(t) if t != "-" => t,
+/// U+FFFD, which no token contains), cleaned of what operators paste around it. No token at
+/// all is a usage error.
+fn read_token(arg: Option<String>) -> Result<Input, UsageError> {
+    let (raw, source) = match arg {
+        Some(t) if t != "-" => (t, "the argument"),
         _ => {
-            // Read a little past the size cap so an oversized token is still reported as one.
-            let cap = u64::try_from(DEFAULT_MAX_TOKEN_LEN * 2).unwrap_or(u64::MAX);
+            let cap = u64::try_from(STDIN_CAP)
+                .unwrap_or(u64::MAX)
+                .saturating_add(1);
             let mut bytes = Vec::new();
             std::io::stdin()
                 .take(cap)
                 .read_to_end(&mut bytes)
                 .map_err(|e| UsageError(format!("reading stdin: {e}")))?;
-            String::from_utf8_lossy(&bytes).into_owned()
+            if bytes.len() > STDIN_CAP {
+                return Ok(Input::Oversized);
+            }
+            (String::from_utf8_lossy(&bytes).into_owned(), "stdin")
         }
     };
     let (token, stripped) = clean_token(&raw);
@@ -323,7 +354,38 @@ fn read_token(arg: Option<String>) -> Result<String, UsageError> {
             stripped.join(", ")
         );
     }
-    Ok(token.to_owned())
+    if token.is_empty() {
+        return Err(UsageError(format!("no token: {source} is empty")));
+    }
+    Ok(Input::Token(token.to_owned()))
+}
+
+/// `text` safe to print on a terminal: C1 controls, bidirectional overrides and other
+/// invisible format characters an attacker could put in a claim become `\uXXXX` (the C0
+/// controls are escaped by the JSON it is, or comes from).
+fn terminal_safe(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let hidden = matches!(c, '\u{7f}'..='\u{9f}' | '\u{61c}' | '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}');
+        if hidden {
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The party-type claim is never read from a registered claim's name: refuse to pretend.
+fn check_party_type_claim(name: &str) -> Result<(), UsageError> {
+    if matches!(name, "exp" | "nbf" | "iss" | "aud" | "sub") {
+        Err(UsageError(format!(
+            "--party-type-claim {name} names a registered claim; the party type is never read from it"
+        )))
+    } else {
+        Ok(())
+    }
 }
 
 /// Strips what operators paste around a token from logs and requests: surrounding whitespace,
@@ -355,7 +417,14 @@ fn clean_token(raw: &str) -> (&str, Vec<&'static str>) {
 fn inspect(token: Option<String>, common: &Common) -> Result<ExitCode, UsageError> {
     let keys = common.keys()?;
     let now = common.now()?;
-    let token = read_token(token)?;
+    check_party_type_claim(&common.party_type_claim)?;
+    let token = match read_token(token)? {
+        Input::Token(token) => token,
+        Input::Oversized => {
+            println!("not a JWT: {}", Input::oversized_message());
+            return Ok(ExitCode::from(1));
+        }
+    };
     let decoded = match insecure::decode_unverified(&token) {
         Ok(d) => d,
         Err(e) => {
@@ -418,7 +487,7 @@ fn inspect(token: Option<String>, common: &Common) -> Result<ExitCode, UsageErro
 }
 
 fn pretty(v: &serde_json::Value) -> String {
-    serde_json::to_string_pretty(v).unwrap_or_default()
+    terminal_safe(&serde_json::to_string_pretty(v).unwrap_or_default())
 }
 
 /// `2022-05-05T15:17:22Z (expired 4 years ago)`.
@@ -518,7 +587,7 @@ fn explain(error: &Error, token: &str, policy: &Policy) -> String {
 /// A JSON value as JSON text (so control characters are escaped), at most 200 characters.
 fn shown(v: &serde_json::Value) -> String {
     const MAX: usize = 200;
-    let text = serde_json::to_string(v).unwrap_or_default();
+    let text = terminal_safe(&serde_json::to_string(v).unwrap_or_default());
     match text.char_indices().nth(MAX) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text,
@@ -533,9 +602,18 @@ fn verify(
 ) -> Result<ExitCode, UsageError> {
     let keys = common.keys()?;
     let now = common.now()?;
+    check_party_type_claim(&common.party_type_claim)?;
     let verifier = Verifier::new(keys, policy);
-    let token = read_token(token)?;
-    let (report, code) = match verifier.verify(&token, now) {
+    let token = match read_token(token)? {
+        Input::Token(token) => token,
+        Input::Oversized => String::new(),
+    };
+    let verdict = if token.is_empty() {
+        Err(None)
+    } else {
+        verifier.verify(&token, now).map_err(Some)
+    };
+    let (report, code) = match verdict {
         Ok(v) => (
             Report::Valid {
                 valid: true,
@@ -553,11 +631,20 @@ fn verify(
             },
             ExitCode::SUCCESS,
         ),
-        Err(e) => (
+        Err(Some(e)) => (
             Report::Invalid {
                 valid: false,
                 error: e.code(),
                 message: explain(&e, &token, verifier.policy()),
+            },
+            ExitCode::from(1),
+        ),
+        // Only an oversized stdin leaves no token: refused before anything is decoded.
+        Err(None) => (
+            Report::Invalid {
+                valid: false,
+                error: "too_large",
+                message: Input::oversized_message(),
             },
             ExitCode::from(1),
         ),
