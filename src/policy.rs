@@ -143,6 +143,13 @@ impl Policy {
         self
     }
 
+    /// This policy without [`refuse_test_keys`](Self::refuse_test_keys): for the test kit.
+    #[cfg(feature = "testing")]
+    pub(crate) fn accept_test_keys(mut self) -> Self {
+        self.refuse_test_keys = false;
+        self
+    }
+
     /// Whether tokens verified by a shipped test key are refused ([`Policy::refuse_test_keys`]).
     pub fn refuses_test_keys(&self) -> bool {
         self.refuse_test_keys

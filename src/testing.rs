@@ -158,6 +158,7 @@ impl fmt::Display for TestKey {
 #[derive(Clone)]
 pub struct TestIssuer {
     signers: Arc<[RsaSigner; 4]>,
+    policy: Policy,
     issuer: String,
     audience: String,
     party_type_claim: String,
@@ -189,17 +190,39 @@ impl TestIssuer {
                     .and_then(|der| RsaSigner::from_pkcs8(&der))
                     .unwrap_or_else(|| unreachable!("the shipped test keys load"))
             })),
+            policy: Policy::facilioo_dev(),
             issuer: FACILIOO_DEV_ISSUER.to_owned(),
             audience: FACILIOO_DEV_AUDIENCE.to_owned(),
             party_type_claim: DEFAULT_PARTY_TYPE_CLAIM.to_owned(),
         }
     }
 
-    /// Tokens a service with `policy` accepts: its first issuer and audience, its party-type
-    /// claim name. (A policy that requires party types still needs
-    /// [`TokenBuilder::party_type`].)
+    /// Tokens a service with `policy` accepts by default: its first issuer and audience, its
+    /// party-type claim name, and, if it requires party types, the first one it allows.
+    /// [`policy`](Self::policy) and [`verifier`](Self::verifier) are that policy with every
+    /// rule (leeway, size cap, party types), except that they accept the test keys even if
+    /// `policy` [refuses them](Policy::refuse_test_keys): a test of such a service builds its
+    /// verifier with this issuer's policy.
+    ///
+    /// ```
+    /// use facilioo_jwt::testing::TestIssuer;
+    /// use facilioo_jwt::{PartyType, Policy};
+    ///
+    /// let policy = Policy::new(["api.example.org"], ["app.example.org"])?
+    ///     .with_allowed_party_types([PartyType::PropertyManagementCompany])
+    ///     .refuse_test_keys();
+    /// let issuer = TestIssuer::for_policy(&policy);
+    /// let verified = issuer.verifier().verify_now(&issuer.token().account(9).sign())?;
+    /// assert_eq!(verified.party_type(), Some(PartyType::PropertyManagementCompany));
+    /// assert_eq!(verified.issuer(), "api.example.org");
+    /// // The same rules, but for the test keys.
+    /// assert!(issuer.policy().allowed_party_types().is_some());
+    /// assert!(!issuer.policy().refuses_test_keys());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn for_policy(policy: &Policy) -> Self {
         let mut issuer = Self::new();
+        issuer.policy = policy.clone().accept_test_keys();
         if let Some(iss) = policy.issuers().next() {
             iss.clone_into(&mut issuer.issuer);
         }
@@ -228,11 +251,10 @@ impl TestIssuer {
             .unwrap_or_else(|_| unreachable!("three keys make a set"))
     }
 
-    /// The policy its default tokens satisfy: its issuer and audience, the default leeway.
+    /// The policy its default tokens satisfy: [`Policy::facilioo_dev`], or the one given to
+    /// [`for_policy`](Self::for_policy) (accepting the test keys).
     pub fn policy(&self) -> Policy {
-        Policy::new([self.issuer.as_str()], [self.audience.as_str()])
-            .unwrap_or_else(|_| Policy::facilioo_dev())
-            .with_party_type_claim(self.party_type_claim.as_str())
+        self.policy.clone()
     }
 
     /// A verifier that accepts its default tokens: [`key_set`](Self::key_set) and
@@ -241,8 +263,8 @@ impl TestIssuer {
         Verifier::new(self.key_set(), self.policy())
     }
 
-    /// A token to build: valid for an hour from now, account 1 of company 1, no party type,
-    /// signed by test key 1.
+    /// A token to build: valid for an hour from now, account 1 of company 1, signed by test
+    /// key 1, with no party type unless the policy requires one (then the first it allows).
     pub fn token(&self) -> TokenBuilder {
         TokenBuilder::new(self.clone())
     }
@@ -370,7 +392,8 @@ enum Spoil {
 /// finish with [`sign`](Self::sign).
 ///
 /// Defaults: `nbf` now, `exp` an hour later ([`DEFAULT_LIFETIME`]), the issuer's `iss` and
-/// `aud`, `sub` `{"accountId":1,"companyId":1}`, no party type, header
+/// `aud`, `sub` `{"accountId":1,"companyId":1}`, no party type (unless the issuer's policy
+/// requires one: then the first it allows), header
 /// `{"alg":"RS256","typ":"JWT"}`, test key 1. Members keep the order they were first set
 /// in, facilioo's order for the defaults.
 ///
@@ -415,7 +438,7 @@ fn secs(d: Duration) -> i64 {
 
 impl TokenBuilder {
     fn new(issuer: TestIssuer) -> Self {
-        let claims = vec![
+        let mut claims = vec![
             ("nbf".to_owned(), Member::Time(Time::After(0))),
             (
                 "exp".to_owned(),
@@ -431,6 +454,12 @@ impl TokenBuilder {
                 Member::Json(serde_json::json!({"accountId": 1, "companyId": 1})),
             ),
         ];
+        if let Some(first) = issuer.policy.allowed_party_types().and_then(<[_]>::first) {
+            claims.push((
+                issuer.party_type_claim.clone(),
+                Member::Json(first.id().into()),
+            ));
+        }
         Self {
             issuer,
             now: None,

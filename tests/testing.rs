@@ -341,6 +341,73 @@ fn a_policys_own_issuer_audience_and_claim_name() {
     assert_eq!(verified.party_type(), Some(PartyType::Guest));
 }
 
+/// The issuer's policy is the service's, every rule kept, but for refusing the test keys;
+/// its default token satisfies it.
+#[test]
+fn for_policy_keeps_every_rule_but_the_test_key_refusal() {
+    let service = Policy::new(["api.example.org"], ["app.example.org"])
+        .expect("policy")
+        .with_leeway(Duration::from_secs(5))
+        .with_max_token_len(4000)
+        .with_allowed_party_types([PartyType::User, PartyType::Guest])
+        .refuse_test_keys();
+    let issuer = TestIssuer::for_policy(&service);
+    let policy = issuer.policy();
+    assert_eq!(
+        (
+            policy.leeway(),
+            policy.max_token_len(),
+            policy.allowed_party_types()
+        ),
+        (
+            Duration::from_secs(5),
+            4000,
+            Some(&[PartyType::User, PartyType::Guest][..])
+        )
+    );
+    assert!(policy.issuers().eq(service.issuers()) && policy.audiences().eq(service.audiences()));
+    assert!(service.refuses_test_keys() && !policy.refuses_test_keys());
+    let token = issuer.token().at(now()).sign();
+    assert_eq!(
+        claims_of(&token)["partyType"],
+        7,
+        "the first allowed party type"
+    );
+    let verified = issuer
+        .verifier()
+        .verify(&token, now())
+        .expect("its default token");
+    assert_eq!(verified.party_type(), Some(PartyType::User));
+    // The leeway is the service's: 5 s, not 60.
+    let late = UnixTime::from_secs(NOW + 3600 + 5);
+    assert!(
+        issuer
+            .verifier()
+            .verify(&token, late)
+            .unwrap_err()
+            .is_expired()
+    );
+    // The service's own verifier refuses the test keys, as it was told to.
+    assert_eq!(
+        Verifier::new(issuer.key_set(), service).verify(&token, now()),
+        Err(Error::TestKey)
+    );
+    // A party type the policy does not allow is still refused.
+    let contractor = issuer
+        .token()
+        .at(now())
+        .party_type(PartyType::Contractor)
+        .sign();
+    assert_eq!(
+        issuer
+            .verifier()
+            .verify(&contractor, now())
+            .map_err(|e| e.code())
+            .err(),
+        Some("party_type_not_allowed")
+    );
+}
+
 #[test]
 fn a_policy_can_refuse_the_test_keys() {
     let issuer = TestIssuer::new();
