@@ -313,7 +313,8 @@ impl BearerAuth {
     /// Authenticates with `verifier`; challenges name `realm` (see [`Realm::new`]).
     ///
     /// If the verifier's keys hold a test key this crate ships
-    /// ([`KeySet::test_key_count`](crate::KeySet::test_key_count)), it says so on stderr:
+    /// ([`KeySet::test_key_count`](crate::KeySet::test_key_count)) and its policy does not
+    /// [refuse them](crate::Policy::refuse_test_keys), it says so on stderr, once per process:
     /// anyone can mint tokens such a service accepts.
     pub fn new(verifier: Verifier, realm: &str) -> Result<Self, InvalidRealm> {
         Self::start(Source::Fixed(verifier), realm)
@@ -331,14 +332,17 @@ impl BearerAuth {
             verifier,
             realm: Realm::new(realm)?,
         };
-        let test_keys = auth.with_verifier(|v| v.keys().test_key_count());
-        if test_keys > 0 && !auth.with_verifier(|v| v.policy().refuses_test_keys()) {
-            eprintln!(
-                "facilioo-jwt: warning: realm \"{}\" trusts {test_keys} of this crate's test \
-                 keys, whose private halves are public: anyone can mint tokens it accepts. \
-                 Fine in tests; in production, load facilioo's keys.",
-                auth.realm.as_str()
-            );
+        if auth.trusts_test_keys() {
+            // Once per process: a test suite builds many.
+            static WARNED: std::sync::Once = std::sync::Once::new();
+            WARNED.call_once(|| {
+                eprintln!(
+                    "facilioo-jwt: warning: realm \"{}\" trusts this crate's test keys, whose \
+                     private halves are public: anyone can mint tokens it accepts. Fine in \
+                     tests; in production, load facilioo's keys.",
+                    auth.realm.as_str()
+                );
+            });
         }
         Ok(auth)
     }

@@ -572,7 +572,7 @@ async fn the_example_service_with_the_test_keys() {
         .read_line(&mut warning)
         .expect("a line");
     assert!(
-        warning.contains("trusts 3 of this crate's test keys"),
+        warning.contains("trusts this crate's test keys, whose private halves are public"),
         "{warning}"
     );
     let issuer = TestIssuer::new();
