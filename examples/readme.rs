@@ -3,7 +3,7 @@ use facilioo_jwt::{KeySet, Policy, UnixTime, Verifier};
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Build once, share everywhere: a Verifier is Clone + Send + Sync. Policy::facilioo_dev()
     // is the dev issuer and audience from facilioo's docs; for production, name yours with
-    // Policy::new([issuer], [audience]). KeySet::facilioo() holds facilioo's three keys.
+    // Policy::new([issuer], [audience])?. KeySet::facilioo() holds facilioo's three keys.
     let verifier = Verifier::new(KeySet::facilioo(), Policy::facilioo_dev());
 
     // In a handler: the token from `Authorization: Bearer …`, checked against the clock.
