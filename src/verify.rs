@@ -196,7 +196,8 @@ impl Verifier {
 ///
 /// Owned and `Clone + Send + Sync + 'static`, so it can be returned from an extractor, kept
 /// in request extensions, cached or sent to another task. Only a [`Verifier`] makes one.
-/// With the `serde` feature it serializes as its claims plus `keyIndex` and `keyThumbprint`;
+/// With the `serde` feature it serializes as its claims plus `keyIndex`, `keyThumbprint` and,
+/// for a test key, `"testKey":true`;
 /// it does not deserialize (that would make a "verified" token from any JSON).
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]

@@ -678,3 +678,17 @@ mod over_http {
         }
     }
 }
+
+/// With `serde`, a test key's token says so when serialized; other tokens carry no such key.
+#[cfg(feature = "serde")]
+#[test]
+fn a_serialized_test_key_token_says_so() {
+    let issuer = TestIssuer::new();
+    let verified = issuer
+        .verifier()
+        .verify(&issuer.token().at(now()).sign(), now())
+        .expect("valid");
+    let json = serde_json::to_value(&verified).expect("serializes");
+    assert_eq!(json["testKey"], true);
+    assert_eq!(json["keyIndex"], 0);
+}
