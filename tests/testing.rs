@@ -692,3 +692,82 @@ fn a_serialized_test_key_token_says_so() {
     assert_eq!(json["testKey"], true);
     assert_eq!(json["keyIndex"], 0);
 }
+
+/// Every view of a test token is the same compact token; the named keys and the issuer say
+/// what they are and never print key material.
+#[test]
+fn views_and_names() {
+    let issuer = TestIssuer::new();
+    let token = issuer.token().at(now()).sign();
+    let compact = token.to_string();
+    assert_eq!(compact.matches('.').count(), 2);
+    assert_eq!(token.as_str(), compact);
+    assert_eq!(AsRef::<str>::as_ref(&token), compact);
+    assert_eq!(&*token, compact);
+    assert_eq!(String::from(token.clone()), compact);
+    assert_eq!(token.clone().into_string(), compact);
+    assert_eq!(token.authorization(), format!("Bearer {compact}"));
+    let names: Vec<String> = TestKey::ALL.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        names,
+        [
+            "test key 1",
+            "test key 2",
+            "test key 3",
+            "the untrusted test key"
+        ]
+    );
+    let debug = format!("{issuer:?}");
+    assert!(
+        debug.starts_with(
+            r#"TestIssuer { issuer: "dev-api.facilioo.de", audience: "dev-app.facilioo.de""#
+        ),
+        "{debug}"
+    );
+    assert!(!debug.contains("PRIVATE"), "{debug}");
+}
+
+/// `bad_signature` flips exactly one bit of the signature.
+#[test]
+fn a_bad_signature_is_one_bit_off() {
+    use base64::Engine as _;
+    let issuer = TestIssuer::new();
+    let decode = |t: &str| {
+        let sig = t.rsplit('.').next().expect("a signature");
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(sig)
+            .expect("base64url")
+    };
+    let good = decode(&issuer.token().at(now()).sign());
+    let bad = decode(&issuer.token().at(now()).bad_signature().sign());
+    let diff: Vec<u8> = good.iter().zip(&bad).map(|(a, b)| a ^ b).collect();
+    assert_eq!(diff[0], 1);
+    assert!(diff[1..].iter().all(|d| *d == 0));
+}
+
+/// Without a `sub`, setting an id makes one.
+#[test]
+fn ids_make_a_subject_when_there_is_none() {
+    let issuer = TestIssuer::new();
+    let token = issuer
+        .token()
+        .at(now())
+        .without_claim("sub")
+        .claim("scope", "x")
+        .account(5)
+        .sign();
+    let claims = claims_of(&token);
+    assert_eq!(claims["sub"], json!({"accountId": 5}));
+    assert_eq!(claims["scope"], "x");
+    let (_, text) = issuer
+        .token()
+        .at(now())
+        .without_claim("sub")
+        .claim("scope", "x")
+        .company(3)
+        .json();
+    assert!(
+        text.ends_with(r#""scope":"x","sub":{"companyId":3}}"#),
+        "{text}"
+    );
+}
