@@ -555,6 +555,12 @@ fn mint_sets_every_option() {
             .claims;
         assert_eq!(c["exp"], json!(1_000_000 + lifetime), "{given}");
     }
+    // One audience is a string, as facilioo writes it; several an array.
+    let one = mint(&["--account", "1", "--aud", "x"]);
+    let c = facilioo_jwt::insecure::decode_unverified(&one)
+        .expect("decodes")
+        .claims;
+    assert_eq!(c["aud"], json!("x"));
     let t = mint(&["--account", "1", "--expires-in", "-1h"]);
     assert_eq!(verify_json(&t, &[]).1["error"], "expired");
     let t = mint(&["--account", "1", "--key", "untrusted"]);

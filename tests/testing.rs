@@ -590,6 +590,19 @@ mod over_http {
         let issuer = TestIssuer::new();
         let auth = BearerAuth::new(issuer.verifier(), "test").expect("auth");
         assert!(auth.trusts_test_keys());
+        // facilioo's keys, or test keys whose tokens the policy refuses, are no such trust.
+        let facilioo = Verifier::new(KeySet::facilioo(), Policy::facilioo_dev());
+        assert!(
+            !BearerAuth::new(facilioo, "x")
+                .expect("auth")
+                .trusts_test_keys()
+        );
+        let refusing = Verifier::new(issuer.key_set(), issuer.policy().refuse_test_keys());
+        assert!(
+            !BearerAuth::new(refusing, "x")
+                .expect("auth")
+                .trusts_test_keys()
+        );
         let extractor = Router::new()
             .route("/me", routing::get(me))
             .route("/admin", routing::get(admin))
