@@ -527,7 +527,15 @@ mod tests {
                         let i = (n * 7 + t * 5) % tokens.len();
                         match region.get(hash(i), &tokens[i]) {
                             Some(value) => assert_eq!(value, i),
-                            None => region.insert(hash(i), &tokens[i], i),
+                            None => {
+                                region.insert(hash(i), &tokens[i], i);
+                                // Read back at once: a hit unless another thread evicted it
+                                // in between, so there are hits even when the threads happen
+                                // to run one after another (a loaded machine).
+                                if let Some(value) = region.get(hash(i), &tokens[i]) {
+                                    assert_eq!(value, i);
+                                }
+                            }
                         }
                     }
                 });
