@@ -58,7 +58,7 @@ use serde_json::{Map, Value};
 use crate::backend::RsaSigner;
 use crate::keys::PublicKey;
 use crate::keys::test_keys::TEST_KEY_PEMS;
-use crate::policy::{DEFAULT_PARTY_TYPE_CLAIM, FACILIOO_DEV_AUDIENCE, FACILIOO_DEV_ISSUER};
+use crate::policy::{FACILIOO_DEV_AUDIENCE, FACILIOO_DEV_ISSUER};
 use crate::{KeySet, PartyType, Policy, UnixTime, Verifier};
 
 /// The private halves, PKCS#8 PEM, in [`TestKey::ALL`]'s order.
@@ -158,18 +158,17 @@ impl fmt::Display for TestKey {
 #[derive(Clone)]
 pub struct TestIssuer {
     signers: Arc<[RsaSigner; 4]>,
+    /// What its tokens satisfy by default: their `iss`, `aud` and party-type claim name are
+    /// the policy's (the first issuer and audience).
     policy: Policy,
-    issuer: String,
-    audience: String,
-    party_type_claim: String,
 }
 
 impl fmt::Debug for TestIssuer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TestIssuer")
-            .field("issuer", &self.issuer)
-            .field("audience", &self.audience)
-            .field("party_type_claim", &self.party_type_claim)
+            .field("issuer", &self.issuer())
+            .field("audience", &self.audience())
+            .field("party_type_claim", &self.party_type_claim())
             .finish_non_exhaustive()
     }
 }
@@ -182,7 +181,7 @@ impl Default for TestIssuer {
 
 impl TestIssuer {
     /// Tokens for facilioo's dev environment: `iss` [`FACILIOO_DEV_ISSUER`], `aud`
-    /// [`FACILIOO_DEV_AUDIENCE`], the party type under [`DEFAULT_PARTY_TYPE_CLAIM`].
+    /// [`FACILIOO_DEV_AUDIENCE`], the party type under [`DEFAULT_PARTY_TYPE_CLAIM`](crate::policy::DEFAULT_PARTY_TYPE_CLAIM).
     pub fn new() -> Self {
         Self {
             signers: Arc::new(TestKey::ALL.map(|key| {
@@ -191,9 +190,6 @@ impl TestIssuer {
                     .unwrap_or_else(|| unreachable!("the shipped test keys load"))
             })),
             policy: Policy::facilioo_dev(),
-            issuer: FACILIOO_DEV_ISSUER.to_owned(),
-            audience: FACILIOO_DEV_AUDIENCE.to_owned(),
-            party_type_claim: DEFAULT_PARTY_TYPE_CLAIM.to_owned(),
         }
     }
 
@@ -221,28 +217,29 @@ impl TestIssuer {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn for_policy(policy: &Policy) -> Self {
-        let mut issuer = Self::new();
-        issuer.policy = policy.clone().accept_test_keys();
-        if let Some(iss) = policy.issuers().next() {
-            iss.clone_into(&mut issuer.issuer);
+        Self {
+            policy: policy.clone().accept_test_keys(),
+            ..Self::new()
         }
-        if let Some(aud) = policy.audiences().next() {
-            aud.clone_into(&mut issuer.audience);
-        }
-        policy
-            .party_type_claim()
-            .clone_into(&mut issuer.party_type_claim);
-        issuer
     }
 
     /// The `iss` its tokens carry.
     pub fn issuer(&self) -> &str {
-        &self.issuer
+        // A policy has at least one issuer; the dev one stands in for the impossible.
+        self.policy.issuers().next().unwrap_or(FACILIOO_DEV_ISSUER)
     }
 
     /// The `aud` its tokens carry.
     pub fn audience(&self) -> &str {
-        &self.audience
+        self.policy
+            .audiences()
+            .next()
+            .unwrap_or(FACILIOO_DEV_AUDIENCE)
+    }
+
+    /// The claim its tokens carry the party type in.
+    fn party_type_claim(&self) -> &str {
+        self.policy.party_type_claim()
     }
 
     /// The keys to trust: test keys 1 to 3 (`keys/testing/trusted.pem`).
@@ -444,11 +441,8 @@ impl TokenBuilder {
                 "exp".to_owned(),
                 Member::Time(Time::After(secs(DEFAULT_LIFETIME))),
             ),
-            ("iss".to_owned(), Member::Json(issuer.issuer.clone().into())),
-            (
-                "aud".to_owned(),
-                Member::Json(issuer.audience.clone().into()),
-            ),
+            ("iss".to_owned(), Member::Json(issuer.issuer().into())),
+            ("aud".to_owned(), Member::Json(issuer.audience().into())),
             (
                 "sub".to_owned(),
                 Member::Json(serde_json::json!({"accountId": 1, "companyId": 1})),
@@ -456,7 +450,7 @@ impl TokenBuilder {
         ];
         if let Some(first) = issuer.policy.allowed_party_types().and_then(<[_]>::first) {
             claims.push((
-                issuer.party_type_claim.clone(),
+                issuer.party_type_claim().to_owned(),
                 Member::Json(first.id().into()),
             ));
         }
@@ -530,26 +524,26 @@ impl TokenBuilder {
 
     /// The party type, as its facilioo id (`PartyType::Unknown(id)` for any other id).
     pub fn party_type(self, party_type: PartyType) -> Self {
-        let name = self.issuer.party_type_claim.clone();
+        let name = self.issuer.party_type_claim().to_owned();
         self.set(&name, Member::Json(party_type.id().into()))
     }
 
     /// The party type as a name (`"Contractor"`), since the claim's real shape is
     /// unpublished: any string, documented name or not.
     pub fn party_type_name(self, name: &str) -> Self {
-        let claim = self.issuer.party_type_claim.clone();
+        let claim = self.issuer.party_type_claim().to_owned();
         self.set(&claim, Member::Json(name.into()))
     }
 
     /// The party-type claim as any JSON value (`null`, `-1`, `[5]`, …).
     pub fn party_type_json(self, value: impl Into<Value>) -> Self {
-        let claim = self.issuer.party_type_claim.clone();
+        let claim = self.issuer.party_type_claim().to_owned();
         self.set(&claim, Member::Json(value.into()))
     }
 
     /// No party-type claim (the default).
     pub fn without_party_type(self) -> Self {
-        let claim = self.issuer.party_type_claim.clone();
+        let claim = self.issuer.party_type_claim().to_owned();
         self.without_claim(&claim)
     }
 
