@@ -13,8 +13,6 @@ use aws_lc_rs as crypto;
 #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
 use ring as crypto;
 
-use crate::keys::KeyErrorKind;
-
 /// The cryptography backend of this build: `"aws-lc-rs"` or `"ring"` (see the crate's
 /// features).
 pub(crate) const NAME: &str = if cfg!(feature = "aws-lc-rs") {
@@ -38,22 +36,23 @@ pub(crate) struct RsaKey {
 
 impl RsaKey {
     /// `n` and `e` are big-endian without leading zeros and already passed the crate's own
-    /// checks; `pkcs1` is their `RSAPublicKey` DER.
+    /// checks; `pkcs1` is their `RSAPublicKey` DER. `None` if the backend rejects the key.
     #[cfg(feature = "aws-lc-rs")]
-    pub(crate) fn new(_n: &[u8], _e: &[u8], pkcs1: &[u8]) -> Result<Self, KeyErrorKind> {
+    pub(crate) fn new(_n: &[u8], _e: &[u8], pkcs1: &[u8]) -> Option<Self> {
         let parsed = crypto::signature::ParsedPublicKey::new(
             &crypto::signature::RSA_PKCS1_2048_8192_SHA256,
             pkcs1,
         )
-        .map_err(|_| KeyErrorKind::Rejected)?;
-        Ok(Self { parsed })
+        .ok()?;
+        Some(Self { parsed })
     }
 
     /// `n` and `e` are big-endian without leading zeros and already passed the crate's own
-    /// checks; `pkcs1` is their `RSAPublicKey` DER.
+    /// checks; `pkcs1` is their `RSAPublicKey` DER. `None` if the backend rejects the key
+    /// (ring checks a key only when it verifies, so never here).
     #[cfg(not(feature = "aws-lc-rs"))]
-    pub(crate) fn new(n: &[u8], e: &[u8], _pkcs1: &[u8]) -> Result<Self, KeyErrorKind> {
-        Ok(Self {
+    pub(crate) fn new(n: &[u8], e: &[u8], _pkcs1: &[u8]) -> Option<Self> {
+        Some(Self {
             n: n.into(),
             e: e.into(),
         })

@@ -95,7 +95,8 @@ impl PublicKey {
         }
         let thumbprint = Thumbprint::rsa(n, e);
         Ok(Self {
-            rsa: RsaKey::new(n, e, &der::encode_rsa_public_key(n, e))?,
+            rsa: RsaKey::new(n, e, &der::encode_rsa_public_key(n, e))
+                .ok_or(KeyErrorKind::Rejected)?,
             n: n.into(),
             e: e.into(),
             bits,
