@@ -7,7 +7,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let live = LiveVerifier::new(Verifier::new(keys, Policy::facilioo_dev()));
     // … on SIGHUP, an interval, or a deployment hook:
     match live.reload_keys("keys.pem") {
-        Ok(n) => println!("now trusting {n} keys"),
+        Ok(reload) => println!("reloaded keys.pem: {reload}"),
         Err(e) => eprintln!("keys.pem not reloaded, the old keys stay: {e}"),
     }
     Ok(())

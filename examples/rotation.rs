@@ -67,7 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
         std::fs::write(&path, footer)?;
         match live.reload_keys(&path) {
-            Ok(n) => println!("unexpectedly loaded {n} key(s)"),
+            Ok(reload) => println!("unexpectedly loaded {reload}"),
             Err(e) => println!(
                 "reload refused, old keys kept ({e}): {}",
                 verdict(&live, token)
@@ -77,14 +77,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         // Rotation, step 1: publish the new keys next to the old one.
         pause();
         std::fs::write(&path, format!("{RETIRED_KEY}{}", CURRENT_KEYS.concat()))?;
-        let n = live.reload_keys(&path)?;
-        println!("{n} key(s): {}", verdict(&live, token));
+        let reload = live.reload_keys(&path)?;
+        println!("{reload}: {}", verdict(&live, token));
 
         // Step 2: retire the old key. Its tokens are refused from now on.
         pause();
         std::fs::write(&path, CURRENT_KEYS.concat())?;
-        let n = live.reload_keys(&path)?;
-        println!("{n} key(s): {}", verdict(&live, token));
+        let reload = live.reload_keys(&path)?;
+        println!("{reload}: {}", verdict(&live, token));
 
         pause();
         stop.store(true, Ordering::Relaxed);

@@ -117,10 +117,7 @@ async fn reload_on_sighup(live: LiveVerifier, path: String) {
     };
     while hangups.recv().await.is_some() {
         match live.reload_keys(&path) {
-            Ok(n) => eprintln!(
-                "reloaded {path}: {n} {}",
-                if n == 1 { "key" } else { "keys" }
-            ),
+            Ok(reload) => eprintln!("reloaded {path}: {reload}"),
             Err(e) => eprintln!("{path} not reloaded, the keys in use stay: {e}"),
         }
     }

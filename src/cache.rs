@@ -27,7 +27,6 @@
 //! Memory: about 270 bytes per entry plus the token itself (a facilioo token is about 550
 //! bytes), so 10 000 entries take about 8 MiB.
 
-use std::cell::Cell;
 use std::hash::{BuildHasher, RandomState};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -35,14 +34,12 @@ use std::sync::{Arc, Mutex, PoisonError};
 use arc_swap::ArcSwapOption;
 
 use crate::limits::MAX_CACHED_TOKEN_LEN;
+use crate::stats::StripedCounts;
 use crate::{Error, VerifiedToken};
 
 /// Slots per set (a set of 8 to 15, or one smaller set for a small capacity): few enough
 /// that a lookup checks them quickly, enough that a set rarely evicts while others have room.
 const WAYS: usize = 8;
-
-/// Stripes of the hit counter: threads that hit the same token add to different lines.
-const STRIPES: usize = 16;
 
 /// What a verifier's cache has done so far ([`Verifier::cache_stats`](crate::Verifier::cache_stats)).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -84,6 +81,20 @@ impl CacheStats {
     }
 }
 
+/// How the cache answered a lookup.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Lookup {
+    /// A verified token.
+    Hit,
+    /// A remembered forged signature.
+    ForgedHit,
+    /// Nothing: the token was verified, and remembered if it verified or was forged;
+    /// `evicted` if that dropped another entry.
+    Miss { evicted: bool },
+    /// Too long to cache: verified without a lookup.
+    Bypassed,
+}
+
 /// The cache of one verifier: verified tokens, and forged signatures apart.
 #[derive(Debug)]
 pub(crate) struct Cache {
@@ -106,33 +117,34 @@ impl Cache {
         }
     }
 
-    /// The verified token for `token` from the cache, or `verify(token)` remembered.
+    /// The verified token for `token` from the cache, or `verify(token)` remembered; and
+    /// how the cache answered.
     pub(crate) fn get_or_verify(
         &self,
         token: &str,
         verify: impl FnOnce() -> Result<VerifiedToken, Error>,
-    ) -> Result<VerifiedToken, Error> {
+    ) -> (Result<VerifiedToken, Error>, Lookup) {
         if token.len() > MAX_CACHED_TOKEN_LEN {
             self.bypassed.fetch_add(1, Relaxed);
-            return verify();
+            return (verify(), Lookup::Bypassed);
         }
         let hash = self.hasher.hash_one(token);
         if let Some(verified) = self.verified.get(hash, token) {
-            return Ok(verified);
+            return (Ok(verified), Lookup::Hit);
         }
         if self.forged.get(hash, token).is_some() {
-            return Err(Error::InvalidSignature);
+            return (Err(Error::InvalidSignature), Lookup::ForgedHit);
         }
         self.misses.fetch_add(1, Relaxed);
         let result = verify();
-        match &result {
+        let evicted = match &result {
             Ok(verified) => self.verified.insert(hash, token, verified.clone()),
             // Deterministic for this key set: the same token fails the same way forever.
             Err(Error::InvalidSignature) => self.forged.insert(hash, token, ()),
             // Anything else is not remembered.
-            Err(_) => {}
-        }
-        result
+            Err(_) => false,
+        };
+        (result, Lookup::Miss { evicted })
     }
 
     pub(crate) fn stats(&self) -> CacheStats {
@@ -265,9 +277,10 @@ impl<V: Clone> Region<V> {
         None
     }
 
-    fn insert(&self, hash: u64, token: &str, value: V) {
+    /// Stores `value` for `token`; `true` if an entry was dropped to make room.
+    fn insert(&self, hash: u64, token: &str, value: V) -> bool {
         let Some((set, slots)) = self.set(hash) else {
-            return;
+            return false;
         };
         let mut state = self.sets[set]
             .lock()
@@ -282,22 +295,23 @@ impl<V: Clone> Region<V> {
         // chance alone) another token. Either way the newer one takes the slot.
         // Under the lock a filled slot's tag is exactly its entry's hash.
         let filled = &slots[..state.filled];
-        let at = if let Some(same) = filled
+        let (at, evicted) = if let Some(same) = filled
             .iter()
             .position(|slot| slot.tag.load(Relaxed) == hash)
         {
-            same
+            (same, false)
         } else if state.filled < slots.len() {
             state.filled += 1;
             self.len.fetch_add(1, Relaxed);
-            state.filled - 1
+            (state.filled - 1, false)
         } else {
             self.evictions.fetch_add(1, Relaxed);
-            advance_hand(&mut state.hand, slots)
+            (advance_hand(&mut state.hand, slots), true)
         };
         let slot = &slots[at];
         slot.entry.store(Some(entry));
         slot.tag.store(hash, Relaxed);
+        evicted
     }
 
     fn stats(&self) -> RegionStats {
@@ -337,46 +351,24 @@ fn advance_hand<V>(hand: &mut usize, slots: &[Slot<V>]) -> usize {
     at
 }
 
-/// A counter that threads add to without sharing a cache line: each thread adds to its own
-/// stripe (threads take stripes in turn, so up to [`STRIPES`] threads never meet); reading
-/// sums the stripes.
-#[derive(Default)]
-struct Striped([Padded; STRIPES]);
+/// A counter that threads add to without sharing a cache line
+/// ([`StripedCounts`] of one).
+#[derive(Debug)]
+struct Striped(StripedCounts);
 
-/// One counter on a cache line (and the next, which x86 fetches in pairs) of its own.
-#[derive(Default)]
-#[repr(align(128))]
-struct Padded(AtomicU64);
-
-/// The stripe the next thread takes. Process-wide, but it decides only which line a thread
-/// counts on, never a count or a verdict.
-static NEXT_STRIPE: AtomicUsize = AtomicUsize::new(0);
-
-thread_local! {
-    /// This thread's stripe, once it has one (`usize::MAX` before). No destructor, so it
-    /// stays readable even while the thread's other thread-locals are being destroyed.
-    static STRIPE: Cell<usize> = const { Cell::new(usize::MAX) };
-}
-
-/// This thread's stripe, taken on first use.
-fn stripe() -> usize {
-    STRIPE
-        .try_with(|stripe| {
-            if stripe.get() == usize::MAX {
-                stripe.set(NEXT_STRIPE.fetch_add(1, Relaxed) % STRIPES);
-            }
-            stripe.get()
-        })
-        .unwrap_or(0)
+impl Default for Striped {
+    fn default() -> Self {
+        Self(StripedCounts::new(1))
+    }
 }
 
 impl Striped {
     fn add_one(&self) {
-        self.0[stripe()].0.fetch_add(1, Relaxed);
+        self.0.add_one(0);
     }
 
     fn sum(&self) -> u64 {
-        self.0.iter().map(|c| c.0.load(Relaxed)).sum()
+        self.0.sum(0)
     }
 }
 
@@ -556,6 +548,7 @@ mod tests {
     /// another count on different ones.
     #[test]
     fn hits_are_counted_per_thread_and_summed() {
+        use crate::stats::{STRIPES, stripe};
         let counter = Striped::default();
         std::thread::scope(|scope| {
             for _ in 0..4 {

@@ -58,6 +58,9 @@
 //! | `tower` | `tower::BearerAuthLayer`, a layer for tower and hyper services (with `http` and `live`) |
 //! | `aws-lc-rs` | the aws-lc-rs backend: keys parsed once, faster RSA (ring is the default) |
 //! | `testing` | module `testing`: tokens signed with shipped test keys, for testing a protected service |
+//! | `metrics` | counts to the [`metrics`](https://docs.rs/metrics) facade, named in [`stats::names`]; [`Verifier::stats`] gives them without it |
+//! | `tracing` | events to [`tracing`](https://docs.rs/tracing): refusals, reloads, admitted subjects (target `facilioo_jwt`) |
+//! | `tokio` | `live::ReloadTask`: keys reloaded on `SIGHUP` and/or an interval (with `live`) |
 //! | `cli` | the `facilioo-jwt` command-line tool (with `testing`, for `mint`) |
 
 #![forbid(unsafe_code)]
@@ -83,7 +86,10 @@ pub mod limits;
 #[cfg(feature = "live")]
 #[cfg_attr(docsrs, doc(cfg(feature = "live")))]
 pub mod live;
+#[cfg(any(feature = "metrics", feature = "tracing"))]
+mod observe;
 pub mod policy;
+pub mod stats;
 mod subject;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
@@ -99,6 +105,7 @@ pub use claims::Claims;
 pub use error::Error;
 pub use keys::KeySet;
 pub use policy::Policy;
+pub use stats::Stats;
 pub use subject::{AccountId, CompanyId, PartyType, Subject};
 pub use unix_time::UnixTime;
 pub use verify::{VerifiedToken, Verifier};

@@ -1,18 +1,28 @@
 //! Keys that change while a service runs: a verifier shared by every request and swapped
 //! atomically, and reloading it from a key file.
 //!
-//! Reloading is on demand ([`LiveVerifier::reload_keys`]): this crate starts no thread and
-//! reads no clock or signal of its own, so the service decides when, on `SIGHUP` (as
-//! `examples/service.rs` does), on an interval, or when its deployment tool says so. A file
-//! that does not load leaves the keys in use untouched, and the error says why.
+//! Reloading is on demand ([`LiveVerifier::reload_keys`]), or, with feature `tokio`, by a
+//! task this module starts ([`LiveVerifier::reload_task`]): on `SIGHUP`, on an interval, or
+//! both. A file that does not load leaves the keys in use untouched, and the error says why;
+//! a file that holds the keys in use changes nothing (the cache and key-order memory stay).
+//! Every reload is counted ([`LiveVerifier::stats`]; feature `metrics`:
+//! `facilioo_jwt_reloads_total`) and, with feature `tracing`, logged.
 
+use core::fmt;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use arc_swap::ArcSwap;
 
 use crate::keys::KeyError;
+use crate::stats::{ReloadStats, Stats};
 use crate::{Error, KeySet, UnixTime, VerifiedToken, Verifier};
+
+#[cfg(feature = "tokio")]
+mod task;
+#[cfg(feature = "tokio")]
+pub use task::{ReloadTask, ReloadTaskBuilder};
 
 /// A [`Verifier`] whose keys (or whole configuration) can be replaced while requests are
 /// being verified. Cheap to clone: clones share the same current verifier.
@@ -37,14 +47,64 @@ use crate::{Error, KeySet, UnixTime, VerifiedToken, Verifier};
 #[derive(Clone, Debug)]
 pub struct LiveVerifier {
     current: Arc<ArcSwap<Verifier>>,
+    /// Reloads by result: ok, unchanged, error.
+    reloads: Arc<[AtomicU64; 3]>,
+}
+
+/// What a reload did ([`LiveVerifier::reload_keys`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reload {
+    keys: usize,
+    changed: bool,
+}
+
+impl Reload {
+    /// How many keys the file holds (and are in use now).
+    pub fn keys(&self) -> usize {
+        self.keys
+    }
+
+    /// Whether they differ from the keys that were in use. When they do not, nothing was
+    /// swapped: the cache and the key-order memory stay.
+    pub fn changed(&self) -> bool {
+        self.changed
+    }
+}
+
+impl fmt::Display for Reload {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let noun = if self.keys == 1 { "key" } else { "keys" };
+        let what = if self.changed {
+            "now in use"
+        } else {
+            "unchanged"
+        };
+        write!(f, "{} {noun}, {what}", self.keys)
+    }
 }
 
 impl LiveVerifier {
     /// Starts with `verifier`.
     pub fn new(verifier: Verifier) -> Self {
+        #[cfg(feature = "metrics")]
+        crate::observe::keys_in_use(verifier.keys().len());
         Self {
             current: Arc::new(ArcSwap::from_pointee(verifier)),
+            reloads: Arc::default(),
         }
+    }
+
+    /// [`Verifier::stats`] of the verifier in use, with the reloads counted
+    /// ([`Stats::reloads`]). Verifications and RSA operations are counted across reloads.
+    pub fn stats(&self) -> Stats {
+        let mut stats = self.current.load().stats();
+        let [ok, unchanged, error] = &*self.reloads;
+        stats.reloads = Some(ReloadStats {
+            ok: ok.load(Relaxed),
+            unchanged: unchanged.load(Relaxed),
+            error: error.load(Relaxed),
+        });
+        stats
     }
 
     /// The verifier in use now (a snapshot: a later swap does not change it).
@@ -64,26 +124,52 @@ impl LiveVerifier {
 
     /// Replaces the whole verifier (keys, policy and options).
     pub fn replace(&self, verifier: Verifier) {
+        #[cfg(feature = "metrics")]
+        crate::observe::keys_in_use(verifier.keys().len());
         self.current.store(Arc::new(verifier));
     }
 
     /// Replaces the keys, keeping the current policy and options
-    /// ([`Verifier::with_keys`]).
-    pub fn replace_keys(&self, keys: KeySet) {
+    /// ([`Verifier::with_keys`]), and returns whether they changed: keys equal to those in
+    /// use (the same keys, with the same `kid`s, in the same order) are left in place, so
+    /// that the cache and the key-order memory stay.
+    pub fn replace_keys(&self, keys: KeySet) -> bool {
+        #[cfg(feature = "metrics")]
+        crate::observe::keys_in_use(keys.len());
+        let mut changed = false;
         // Read-modify-write, so that two concurrent replacements cannot lose the policy:
         // each one builds on whatever is current when it lands.
-        self.current
-            .rcu(|current| Arc::new(current.with_keys(keys.clone())));
+        self.current.rcu(|current| {
+            changed = !current.keys().same_keys(&keys);
+            if changed {
+                Arc::new(current.with_keys(keys.clone()))
+            } else {
+                Arc::clone(current)
+            }
+        });
+        changed
     }
 
     /// Loads `path` with [`KeySet::from_file`] and, if it loads, replaces the keys with it
-    /// and returns how many it holds. If it does not load, the keys in use stay and the
-    /// error says why (which block, what is wrong).
-    pub fn reload_keys(&self, path: impl AsRef<Path>) -> Result<usize, KeyError> {
-        let keys = KeySet::from_file(path)?;
-        let count = keys.len();
-        self.replace_keys(keys);
-        Ok(count)
+    /// ([`replace_keys`](Self::replace_keys)): the answer says how many it holds and whether
+    /// they changed. If it does not load, the keys in use stay and the error says why (which
+    /// block, what is wrong). Counted in [`stats`](Self::stats) either way, and logged with
+    /// feature `tracing`.
+    pub fn reload_keys(&self, path: impl AsRef<Path>) -> Result<Reload, KeyError> {
+        let path = path.as_ref();
+        let result = KeySet::from_file(path).map(|keys| Reload {
+            keys: keys.len(),
+            changed: self.replace_keys(keys),
+        });
+        let counter = match &result {
+            Ok(Reload { changed: true, .. }) => 0,
+            Ok(Reload { changed: false, .. }) => 1,
+            Err(_) => 2,
+        };
+        self.reloads[counter].fetch_add(1, Relaxed);
+        #[cfg(any(feature = "metrics", feature = "tracing"))]
+        crate::observe::reload(path, &result);
+        result
     }
 }
 

@@ -1,10 +1,11 @@
 //! The verifier: signature first, then the claims against the policy, the time window last.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
-use crate::cache::{Cache, CacheStats};
+use crate::cache::{Cache, CacheStats, Lookup};
 use crate::keys::Thumbprint;
+use crate::stats::{KeyStats, Lifetime, Stats, StripedCounts};
 use crate::{Claims, Error, KeySet, Policy, UnixTime, claims, jws};
 
 /// Verifies facilioo access tokens: a key set and a policy, built once and shared.
@@ -51,24 +52,28 @@ struct Inner {
     /// costs one RSA operation, whichever position its key has. Lock-free; a stale value only
     /// costs an extra try.
     last_key: AtomicUsize,
-    /// RSA operations made so far.
-    signature_checks: AtomicU64,
+    /// Verifications by outcome and RSA operations since the first verifier of this line
+    /// (carried over by `with_keys` and `with_cache`).
+    lifetime: Arc<Lifetime>,
+    /// Tokens each key of this set verified.
+    per_key: StripedCounts,
     cache: Option<Cache>,
 }
 
 impl Verifier {
     /// A verifier that trusts `keys` and applies `policy`.
     pub fn new(keys: KeySet, policy: Policy) -> Self {
-        Self::build(keys, policy, None)
+        Self::build(keys, policy, None, Arc::new(Lifetime::new()))
     }
 
-    fn build(keys: KeySet, policy: Policy, cache: Option<Cache>) -> Self {
+    fn build(keys: KeySet, policy: Policy, cache: Option<Cache>, lifetime: Arc<Lifetime>) -> Self {
         Self {
             inner: Arc::new(Inner {
+                per_key: StripedCounts::new(keys.len()),
                 keys,
                 policy,
                 last_key: AtomicUsize::new(0),
-                signature_checks: AtomicU64::new(0),
+                lifetime,
                 cache,
             }),
         }
@@ -97,7 +102,8 @@ impl Verifier {
     /// ```
     pub fn with_cache(self, capacity: usize) -> Self {
         let cache = (capacity > 0).then(|| Cache::new(capacity));
-        Self::build(self.keys().clone(), self.policy().clone(), cache)
+        let lifetime = self.inner.lifetime.clone();
+        Self::build(self.keys().clone(), self.policy().clone(), cache, lifetime)
     }
 
     /// A new verifier with `keys` instead of this one's, and the same policy and options:
@@ -105,7 +111,8 @@ impl Verifier {
     /// and the key-order memory afresh.
     pub fn with_keys(&self, keys: KeySet) -> Self {
         let cache = self.inner.cache.as_ref().map(|c| Cache::new(c.capacity()));
-        Self::build(keys, self.policy().clone(), cache)
+        let lifetime = self.inner.lifetime.clone();
+        Self::build(keys, self.policy().clone(), cache, lifetime)
     }
 
     /// The trusted keys.
@@ -128,7 +135,46 @@ impl Verifier {
     /// on a token's signature. With the key-order memory, a steady stream of valid tokens
     /// makes one each; a forged token at most one per key of the set.
     pub fn signature_checks(&self) -> u64 {
-        self.inner.signature_checks.load(Relaxed)
+        self.inner.lifetime.signature_checks.load(Relaxed)
+    }
+
+    /// What this verifier has done: verifications by outcome and RSA operations since it
+    /// was made (counted on through [`with_keys`](Self::with_keys) and
+    /// [`with_cache`](Self::with_cache), shared with clones), and for the key set in use
+    /// the tokens each key verified and the cache's counts. See [`stats`](crate::stats).
+    ///
+    /// ```
+    /// use facilioo_jwt::{KeySet, Policy, UnixTime, Verifier};
+    ///
+    /// let token = include_str!("../tests/data/example-token.txt").trim();
+    /// let keys = KeySet::from_file("tests/data/retired-key-2022.pem")?;
+    /// let verifier = Verifier::new(keys, Policy::facilioo_dev());
+    /// assert!(verifier.verify(token, UnixTime::from_secs(1_651_761_000)).is_ok());
+    /// assert!(verifier.verify(token, UnixTime::from_secs(1_651_768_200)).is_err());
+    /// let stats = verifier.stats();
+    /// assert_eq!(stats.outcomes.verified(), 1);
+    /// assert_eq!(stats.outcomes.get("expired"), 1);
+    /// assert_eq!(stats.keys[0].verified, 2); // the expired token's signature verified too
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn stats(&self) -> Stats {
+        let inner = &*self.inner;
+        Stats {
+            outcomes: inner.lifetime.outcomes(),
+            signature_checks: self.signature_checks(),
+            keys: inner
+                .keys
+                .iter()
+                .enumerate()
+                .map(|(index, key)| KeyStats {
+                    index,
+                    thumbprint: *key.thumbprint(),
+                    verified: inner.per_key.sum(index),
+                })
+                .collect(),
+            cache: self.cache_stats(),
+            reloads: None,
+        }
     }
 
     /// Verifies `token` as of `now`: structure and header, the RS256 signature against the
@@ -139,12 +185,46 @@ impl Verifier {
     /// `now` is anything that converts into a [`UnixTime`]: [`std::time::SystemTime`],
     /// [`time::OffsetDateTime`], or [`UnixTime::from_secs`].
     pub fn verify(&self, token: &str, now: impl Into<UnixTime>) -> Result<VerifiedToken, Error> {
-        let verified = match &self.inner.cache {
-            Some(cache) => cache.get_or_verify(token, || self.verify_except_time(token)),
-            None => self.verify_except_time(token),
-        }?;
-        verified.check_window(now.into(), self.inner.policy.leeway_secs())?;
-        Ok(verified)
+        // The key whose signature verified, when the claims then fail.
+        let mut signed_by = None;
+        let (result, lookup) = match &self.inner.cache {
+            Some(cache) => {
+                cache.get_or_verify(token, || self.verify_except_time(token, &mut signed_by))
+            }
+            None => (
+                self.verify_except_time(token, &mut signed_by),
+                Lookup::Bypassed,
+            ),
+        };
+        let result = result.and_then(|verified| {
+            signed_by = Some(verified.key_index);
+            verified.check_window(now.into(), self.inner.policy.leeway_secs())?;
+            Ok(verified)
+        });
+        self.count(&result, signed_by, lookup);
+        result
+    }
+
+    /// Counts a verification (and with features `metrics` and `tracing`, reports it).
+    fn count(
+        &self,
+        result: &Result<VerifiedToken, Error>,
+        signed_by: Option<usize>,
+        lookup: Lookup,
+    ) {
+        let inner = &*self.inner;
+        inner.lifetime.count(result);
+        if let Some(index) = signed_by {
+            inner.per_key.add_one(index);
+        }
+        #[cfg(any(feature = "metrics", feature = "tracing"))]
+        crate::observe::verification(
+            result,
+            signed_by.and_then(|i| Some((i, inner.keys.get(i)?))),
+            self.inner.cache.is_some().then_some(lookup),
+        );
+        #[cfg(not(any(feature = "metrics", feature = "tracing")))]
+        let _ = lookup;
     }
 
     /// [`verify`](Self::verify) as of the system clock.
@@ -153,13 +233,18 @@ impl Verifier {
     }
 
     /// Everything but the time window: what stays true of a token for this verifier's life.
-    fn verify_except_time(&self, token: &str) -> Result<VerifiedToken, Error> {
+    /// `signed_by` is set to the key whose signature verified.
+    fn verify_except_time(
+        &self,
+        token: &str,
+        signed_by: &mut Option<usize>,
+    ) -> Result<VerifiedToken, Error> {
         let Inner {
             keys,
             policy,
             last_key,
-            signature_checks,
-            cache: _,
+            lifetime,
+            ..
         } = &*self.inner;
         let mut checks = 0;
         let remembered = last_key.load(Relaxed);
@@ -173,6 +258,7 @@ impl Verifier {
                 if signed.key_index != remembered {
                     last_key.store(signed.key_index, Relaxed);
                 }
+                *signed_by = Some(signed.key_index);
                 if signed.key.is_test_key() && policy.refuses_test_keys() {
                     return Err(Error::TestKey);
                 }
@@ -185,7 +271,11 @@ impl Verifier {
             },
         );
         if checks > 0 {
-            signature_checks.fetch_add(u64::from(checks), Relaxed);
+            lifetime
+                .signature_checks
+                .fetch_add(u64::from(checks), Relaxed);
+            #[cfg(feature = "metrics")]
+            crate::observe::signature_checks(checks);
         }
         verified
     }

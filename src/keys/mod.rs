@@ -155,6 +155,15 @@ impl KeySet {
         }
     }
 
+    /// Whether `other` holds the same keys, with the same `kid`s, in the same order.
+    pub(crate) fn same_keys(&self, other: &KeySet) -> bool {
+        self.len() == other.len()
+            && self
+                .iter()
+                .zip(other.iter())
+                .all(|(a, b)| a.thumbprint() == b.thumbprint() && a.kid() == b.kid())
+    }
+
     /// How many keys the set holds (at least one).
     pub fn len(&self) -> usize {
         self.keys.len()

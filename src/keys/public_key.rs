@@ -24,6 +24,9 @@ pub struct PublicKey {
     bits: usize,
     thumbprint: Thumbprint,
     thumbprint_b64: Box<str>,
+    /// Its name in logs and metric labels (the thumbprint's first characters), shared so
+    /// that a metric label costs no allocation.
+    label: std::sync::Arc<str>,
     kid: Option<Box<str>>,
     /// One of the shipped test keys, whose private halves are public.
     test_key: bool,
@@ -101,6 +104,7 @@ impl PublicKey {
             e: e.into(),
             bits,
             thumbprint_b64: thumbprint.to_string().into(),
+            label: crate::stats::key_label(&thumbprint).into(),
             test_key: super::test_keys::is_test_key(&thumbprint),
             thumbprint,
             kid,
@@ -121,6 +125,17 @@ impl PublicKey {
     /// id for the key whatever form it was loaded from.
     pub fn thumbprint(&self) -> &Thumbprint {
         &self.thumbprint
+    }
+
+    /// The key's name in logs and metric labels: the first
+    /// [`KEY_LABEL_LEN`](crate::stats::KEY_LABEL_LEN) characters of its base64url thumbprint.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    #[cfg(feature = "metrics")]
+    pub(crate) fn shared_label(&self) -> std::sync::Arc<str> {
+        self.label.clone()
     }
 
     /// Whether this is one of the test keys this crate ships (`keys/testing/`, and the

@@ -1,0 +1,183 @@
+//! The reload task (feature `tokio`): a [`LiveVerifier`] reloaded from its key file on
+//! `SIGHUP`, on an interval, or both, without glue.
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+
+use super::LiveVerifier;
+
+/// The shortest reload interval: a file is never read more than once a second.
+const MIN_INTERVAL: Duration = Duration::from_secs(1);
+
+/// Says when to reload; [`spawn`](Self::spawn) starts the task. From
+/// [`LiveVerifier::reload_task`].
+#[derive(Debug)]
+#[must_use = "nothing reloads until `spawn` starts the task"]
+pub struct ReloadTaskBuilder {
+    live: LiveVerifier,
+    path: PathBuf,
+    #[cfg(unix)]
+    sighup: bool,
+    interval: Option<Duration>,
+}
+
+/// A running reload task ([`LiveVerifier::reload_task`]). It runs until [`stop`](Self::stop)
+/// or until the runtime it runs on shuts down (the service ends); dropping this handle
+/// leaves it running.
+#[derive(Debug)]
+pub struct ReloadTask {
+    handle: JoinHandle<()>,
+    path: Arc<Path>,
+}
+
+impl LiveVerifier {
+    /// A task that reloads this verifier's keys from `path` (feature `tokio`): say when with
+    /// [`on_sighup`](ReloadTaskBuilder::on_sighup) and/or
+    /// [`every`](ReloadTaskBuilder::every), then [`spawn`](ReloadTaskBuilder::spawn) it on
+    /// the current tokio runtime. Each reload is [`reload_keys`](Self::reload_keys): a file
+    /// that does not load leaves the keys in use, a file holding the same keys changes
+    /// nothing, and every outcome is counted and (feature `tracing`, else on stderr) logged.
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use std::time::Duration;
+    /// use facilioo_jwt::live::LiveVerifier;
+    /// use facilioo_jwt::{KeySet, Policy, Verifier};
+    ///
+    /// let keys = KeySet::from_file("keys.pem")?;
+    /// let live = LiveVerifier::new(Verifier::new(keys, Policy::facilioo_dev()));
+    /// live.reload_task("keys.pem")
+    ///     .on_sighup()
+    ///     .every(Duration::from_secs(300))
+    ///     .spawn()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn reload_task(&self, path: impl Into<PathBuf>) -> ReloadTaskBuilder {
+        ReloadTaskBuilder {
+            live: self.clone(),
+            path: path.into(),
+            #[cfg(unix)]
+            sighup: false,
+            interval: None,
+        }
+    }
+}
+
+impl ReloadTaskBuilder {
+    /// Reload on every `SIGHUP` (Unix).
+    #[cfg(unix)]
+    pub fn on_sighup(mut self) -> Self {
+        self.sighup = true;
+        self
+    }
+
+    /// Reload every `interval` (at least a second: shorter is taken as a second), the first
+    /// time one interval after the start.
+    pub fn every(mut self, interval: Duration) -> Self {
+        self.interval = Some(interval.max(MIN_INTERVAL));
+        self
+    }
+
+    /// Starts the task on the current tokio runtime.
+    ///
+    /// # Errors
+    /// If `SIGHUP` was asked for and cannot be listened for; if neither `SIGHUP` nor an
+    /// interval was asked for (`InvalidInput`: the task would never reload).
+    ///
+    /// # Panics
+    /// Outside a tokio runtime, as `tokio::spawn` does.
+    pub fn spawn(self) -> io::Result<ReloadTask> {
+        #[cfg(unix)]
+        let mut hangups = if self.sighup {
+            use tokio::signal::unix::{SignalKind, signal};
+            Some(signal(SignalKind::hangup())?)
+        } else {
+            None
+        };
+        #[cfg(unix)]
+        let asked = self.sighup || self.interval.is_some();
+        #[cfg(not(unix))]
+        let asked = self.interval.is_some();
+        if !asked {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "a reload task needs on_sighup() or every(interval)",
+            ));
+        }
+        let mut ticks = self.interval.map(|every| {
+            let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            ticks
+        });
+        let path: Arc<Path> = self.path.into();
+        let live = self.live;
+        let task_path = Arc::clone(&path);
+        let handle = tokio::spawn(async move {
+            loop {
+                #[cfg(unix)]
+                let hangup = async {
+                    match &mut hangups {
+                        Some(h) => h.recv().await,
+                        None => core::future::pending().await,
+                    }
+                };
+                #[cfg(not(unix))]
+                let hangup = core::future::pending::<Option<()>>();
+                let tick = async {
+                    match &mut ticks {
+                        Some(t) => t.tick().await,
+                        None => core::future::pending().await,
+                    }
+                };
+                tokio::select! {
+                    signal = hangup => if signal.is_none() { return },
+                    _ = tick => {}
+                }
+                reload(&live, &task_path).await;
+            }
+        });
+        Ok(ReloadTask { handle, path })
+    }
+}
+
+/// One reload, off the runtime's worker threads (the file is read from disk).
+async fn reload(live: &LiveVerifier, path: &Arc<Path>) {
+    let (live, path) = (live.clone(), Arc::clone(path));
+    let done = tokio::task::spawn_blocking(move || {
+        let result = live.reload_keys(&path);
+        #[cfg(not(feature = "tracing"))]
+        match &result {
+            Ok(reload) => eprintln!("facilioo-jwt: reloaded {}: {reload}", path.display()),
+            Err(e) => eprintln!(
+                "facilioo-jwt: {} not reloaded, the keys in use stay: {e}",
+                path.display()
+            ),
+        }
+        #[cfg(feature = "tracing")]
+        let _ = result; // reload_keys logged it
+    })
+    .await;
+    // A reload does not panic; should the blocking pool be gone, the runtime is ending.
+    drop(done);
+}
+
+impl ReloadTask {
+    /// The key file it reloads.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Stops the task; a reload under way completes.
+    pub fn stop(self) {
+        self.handle.abort();
+    }
+
+    /// Whether the task has ended (stopped, or its runtime shut down).
+    pub fn is_finished(&self) -> bool {
+        self.handle.is_finished()
+    }
+}

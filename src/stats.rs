@@ -1,0 +1,366 @@
+//! What a verifier has done: verifications by outcome, RSA operations, verifications per key
+//! and the cache's counts ([`Verifier::stats`](crate::Verifier::stats)), in every build.
+//!
+//! The same counts go to the [`metrics`](https://docs.rs/metrics) facade with feature
+//! `metrics`, under the names in [`names`]; `stats()` needs no feature and no exporter.
+//!
+//! Counting is striped: each thread adds to counters on cache lines of its own (threads take
+//! stripes in turn), and reading sums the stripes, so threads verifying at once never write
+//! the same line. A count is exact once the verifications it counts have returned.
+
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
+
+use crate::Error;
+use crate::cache::CacheStats;
+use crate::keys::Thumbprint;
+
+/// How many characters of a key's base64url RFC 7638 thumbprint name it in stats, logs and
+/// metric labels: 8 characters, 48 bits, enough to tell apart the keys of any set (at most
+/// [`MAX_KEYS`](crate::limits::MAX_KEYS)) and short enough to read.
+pub const KEY_LABEL_LEN: usize = 8;
+
+/// The outcome codes in the order [`Outcomes`] counts them: `ok`, then every
+/// [`Error::code`].
+pub const OUTCOME_CODES: [&str; OUTCOMES] = [
+    "ok",
+    "malformed",
+    "too_large",
+    "unsupported_algorithm",
+    "unsupported_critical",
+    "invalid_type",
+    "invalid_signature",
+    "test_key",
+    "expired",
+    "not_yet_valid",
+    "invalid_issuer",
+    "invalid_audience",
+    "missing_claim",
+    "invalid_claim",
+    "party_type_not_allowed",
+];
+
+const OUTCOMES: usize = 15;
+
+/// The position of `result`'s outcome in [`OUTCOME_CODES`].
+pub(crate) fn outcome_index<T>(result: &Result<T, Error>) -> usize {
+    match result {
+        Ok(_) => 0,
+        Err(e) => match e {
+            Error::Malformed(_) => 1,
+            Error::TooLarge { .. } => 2,
+            Error::UnsupportedAlgorithm => 3,
+            Error::UnsupportedCritical => 4,
+            Error::InvalidType => 5,
+            Error::InvalidSignature => 6,
+            Error::TestKey => 7,
+            Error::Expired { .. } => 8,
+            Error::NotYetValid { .. } => 9,
+            Error::InvalidIssuer => 10,
+            Error::InvalidAudience => 11,
+            Error::MissingClaim(_) => 12,
+            Error::InvalidClaim(_) => 13,
+            Error::PartyTypeNotAllowed(_) => 14,
+        },
+    }
+}
+
+/// The names this crate's metrics go by (feature `metrics`), all counters but [`KEYS`].
+///
+/// [`KEYS`]: names::KEYS
+pub mod names {
+    /// Verifications by `outcome`: `ok` or the refusal's [`Error::code`](crate::Error::code).
+    pub const VERIFICATIONS: &str = "facilioo_jwt_verifications_total";
+    /// RSA operations (one per key tried on a signature).
+    pub const SIGNATURE_CHECKS: &str = "facilioo_jwt_signature_checks_total";
+    /// Tokens that verified, by `key` (its thumbprint's first
+    /// [`KEY_LABEL_LEN`](super::KEY_LABEL_LEN) characters): which key facilioo signs with now.
+    pub const KEY_VERIFICATIONS: &str = "facilioo_jwt_key_verifications_total";
+    /// Cache lookups that found the token, by `entry`: `verified` or `forged`.
+    pub const CACHE_HITS: &str = "facilioo_jwt_cache_hits_total";
+    /// Cache lookups that found nothing (the token was then verified in full).
+    pub const CACHE_MISSES: &str = "facilioo_jwt_cache_misses_total";
+    /// Cache entries dropped to make room.
+    pub const CACHE_EVICTIONS: &str = "facilioo_jwt_cache_evictions_total";
+    /// Key reloads by `result`: `ok` (new keys in use), `unchanged` (the file holds the keys
+    /// in use) or `error` (the keys in use stay).
+    pub const RELOADS: &str = "facilioo_jwt_reloads_total";
+    /// A gauge: the keys in use.
+    pub const KEYS: &str = "facilioo_jwt_keys";
+    /// Requests the HTTP layers answered, by `outcome`: `ok`, or the refusal's
+    /// `Denial::reason` (feature `http`).
+    pub const HTTP_REQUESTS: &str = "facilioo_jwt_http_requests_total";
+}
+
+/// Verifications counted by outcome: `ok` and each [`Error::code`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Outcomes([u64; OUTCOMES]);
+
+impl Outcomes {
+    /// Tokens that verified.
+    pub fn verified(&self) -> u64 {
+        self.0[0]
+    }
+
+    /// Tokens refused, whatever the reason.
+    pub fn refused(&self) -> u64 {
+        self.0[1..].iter().sum()
+    }
+
+    /// The count of one outcome: `"ok"` or an [`Error::code`]; 0 for any other text.
+    pub fn get(&self, code: &str) -> u64 {
+        OUTCOME_CODES
+            .iter()
+            .position(|c| *c == code)
+            .map_or(0, |i| self.0[i])
+    }
+
+    /// Every outcome and its count, `ok` first, then the refusals in [`Error::code`]'s
+    /// order (zeros included).
+    pub fn iter(&self) -> impl Iterator<Item = (&'static str, u64)> + '_ {
+        OUTCOME_CODES.iter().copied().zip(self.0.iter().copied())
+    }
+}
+
+/// What one key of the set has verified.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct KeyStats {
+    /// Its position in the key set.
+    pub index: usize,
+    /// Its RFC 7638 thumbprint.
+    pub thumbprint: Thumbprint,
+    /// Tokens it verified (cache hits included) since this key set came into use.
+    pub verified: u64,
+}
+
+impl KeyStats {
+    /// The key's name in logs and metric labels: the first [`KEY_LABEL_LEN`] characters of
+    /// its base64url thumbprint.
+    pub fn label(&self) -> String {
+        key_label(&self.thumbprint)
+    }
+}
+
+/// The first [`KEY_LABEL_LEN`] characters of `thumbprint` in base64url.
+pub(crate) fn key_label(thumbprint: &Thumbprint) -> String {
+    let mut label = thumbprint.to_string();
+    label.truncate(KEY_LABEL_LEN);
+    label
+}
+
+/// What a verifier has done ([`Verifier::stats`](crate::Verifier::stats)).
+///
+/// Verifications and RSA operations are counted from the verifier's creation, across key
+/// changes ([`Verifier::with_keys`](crate::Verifier::with_keys), a `LiveVerifier`'s reloads)
+/// and shared by its clones; the per-key counts and the cache's are those of the key set in
+/// use, which starts them afresh.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Verifications by outcome.
+    pub outcomes: Outcomes,
+    /// RSA operations: one per key tried on a signature.
+    pub signature_checks: u64,
+    /// Each key of the set in use, in order.
+    pub keys: Vec<KeyStats>,
+    /// The cache's counts, if the verifier has one.
+    pub cache: Option<CacheStats>,
+    /// Key reloads, for a `LiveVerifier` (feature `live`); `None` for a [`Verifier`](crate::Verifier).
+    pub reloads: Option<ReloadStats>,
+}
+
+/// Key reloads by result (`LiveVerifier::reload_keys`, feature `live`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReloadStats {
+    /// Reloads that put new keys in use.
+    pub ok: u64,
+    /// Reloads of a file holding the keys in use: nothing changed.
+    pub unchanged: u64,
+    /// Reloads of a file that did not load: the keys in use stayed.
+    pub error: u64,
+}
+
+/// Counters that threads add to without sharing a cache line: `len` counters per stripe,
+/// [`STRIPES`] stripes, each stripe on lines of its own. Reading sums the stripes.
+#[derive(Debug)]
+pub(crate) struct StripedCounts {
+    lines_per_stripe: usize,
+    lines: Box<[Line]>,
+}
+
+/// Sixteen counters on one 128-byte line pair (x86 fetches lines in pairs).
+#[derive(Debug, Default)]
+#[repr(align(128))]
+struct Line([AtomicU64; PER_LINE]);
+
+const PER_LINE: usize = 16;
+
+/// Stripes of every striped counter: up to this many threads count without meeting.
+pub(crate) const STRIPES: usize = 16;
+
+impl StripedCounts {
+    /// `len` counters, all 0.
+    pub(crate) fn new(len: usize) -> Self {
+        let lines_per_stripe = len.div_ceil(PER_LINE).max(1);
+        Self {
+            lines_per_stripe,
+            lines: (0..lines_per_stripe * STRIPES)
+                .map(|_| Line::default())
+                .collect(),
+        }
+    }
+
+    /// Adds one to counter `i` (nothing if there is no such counter).
+    pub(crate) fn add_one(&self, i: usize) {
+        let line = stripe() * self.lines_per_stripe + i / PER_LINE;
+        if i < self.lines_per_stripe * PER_LINE
+            && let Some(line) = self.lines.get(line)
+        {
+            line.0[i % PER_LINE].fetch_add(1, Relaxed);
+        }
+    }
+
+    /// Counter `i`, summed over the stripes.
+    pub(crate) fn sum(&self, i: usize) -> u64 {
+        if i >= self.lines_per_stripe * PER_LINE {
+            return 0;
+        }
+        (0..STRIPES)
+            .filter_map(|s| self.lines.get(s * self.lines_per_stripe + i / PER_LINE))
+            .map(|line| line.0[i % PER_LINE].load(Relaxed))
+            .sum()
+    }
+}
+
+/// The stripe the next thread takes. Process-wide, but it decides only which line a thread
+/// counts on, never a count or a verdict.
+static NEXT_STRIPE: AtomicUsize = AtomicUsize::new(0);
+
+thread_local! {
+    /// This thread's stripe, once it has one (`usize::MAX` before). No destructor, so it
+    /// stays readable even while the thread's other thread-locals are being destroyed.
+    static STRIPE: Cell<usize> = const { Cell::new(usize::MAX) };
+}
+
+/// This thread's stripe (below [`STRIPES`]), taken on first use.
+pub(crate) fn stripe() -> usize {
+    STRIPE
+        .try_with(|stripe| {
+            if stripe.get() == usize::MAX {
+                stripe.set(NEXT_STRIPE.fetch_add(1, Relaxed) % STRIPES);
+            }
+            stripe.get()
+        })
+        .unwrap_or(0)
+}
+
+/// The counts of one verifier's life: shared by its clones and by the verifiers
+/// [`with_keys`](crate::Verifier::with_keys) and `with_cache` make from it.
+#[derive(Debug)]
+pub(crate) struct Lifetime {
+    outcomes: StripedCounts,
+    pub(crate) signature_checks: AtomicU64,
+}
+
+impl Lifetime {
+    pub(crate) fn new() -> Self {
+        Self {
+            outcomes: StripedCounts::new(OUTCOMES),
+            signature_checks: AtomicU64::new(0),
+        }
+    }
+
+    pub(crate) fn count<T>(&self, result: &Result<T, Error>) {
+        self.outcomes.add_one(outcome_index(result));
+    }
+
+    pub(crate) fn outcomes(&self) -> Outcomes {
+        let mut counts = [0; OUTCOMES];
+        for (i, count) in counts.iter_mut().enumerate() {
+            *count = self.outcomes.sum(i);
+        }
+        Outcomes(counts)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{Claim, Malformed};
+
+    /// The table agrees with `Error::code` for every variant, so a code can never be counted
+    /// under another's name.
+    #[test]
+    fn outcome_codes_are_the_error_codes() {
+        let errors = [
+            Error::Malformed(Malformed::SegmentCount),
+            Error::TooLarge { len: 2, max: 1 },
+            Error::UnsupportedAlgorithm,
+            Error::UnsupportedCritical,
+            Error::InvalidType,
+            Error::InvalidSignature,
+            Error::TestKey,
+            Error::Expired {
+                exp: crate::UnixTime::from_secs(1),
+                now: crate::UnixTime::from_secs(2),
+            },
+            Error::NotYetValid {
+                nbf: crate::UnixTime::from_secs(2),
+                now: crate::UnixTime::from_secs(1),
+            },
+            Error::InvalidIssuer,
+            Error::InvalidAudience,
+            Error::MissingClaim(Claim::Exp),
+            Error::InvalidClaim(Claim::Sub),
+            Error::PartyTypeNotAllowed(None),
+        ];
+        assert_eq!(errors.len() + 1, OUTCOMES);
+        assert_eq!(OUTCOME_CODES[outcome_index::<()>(&Ok(()))], "ok");
+        for e in errors {
+            assert_eq!(
+                OUTCOME_CODES[outcome_index::<()>(&Err(e.clone()))],
+                e.code()
+            );
+        }
+    }
+
+    #[test]
+    fn striped_counts_sum_over_threads_and_ignore_out_of_range() {
+        let counts = StripedCounts::new(20);
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    for _ in 0..1000 {
+                        counts.add_one(0);
+                        counts.add_one(19);
+                    }
+                });
+            }
+        });
+        counts.add_one(32); // past the lines: ignored
+        assert_eq!(
+            (counts.sum(0), counts.sum(19), counts.sum(1)),
+            (4000, 4000, 0)
+        );
+        assert_eq!(counts.sum(32), 0);
+        assert_eq!(counts.sum(31), 0);
+    }
+
+    #[test]
+    fn outcomes_read_by_code() {
+        let mut counts = [0; OUTCOMES];
+        counts[0] = 5;
+        counts[6] = 2;
+        counts[8] = 1;
+        let outcomes = Outcomes(counts);
+        assert_eq!(outcomes.verified(), 5);
+        assert_eq!(outcomes.refused(), 3);
+        assert_eq!(outcomes.get("invalid_signature"), 2);
+        assert_eq!(outcomes.get("expired"), 1);
+        assert_eq!(outcomes.get("nonsense"), 0);
+        assert_eq!(outcomes.iter().count(), OUTCOMES);
+        assert_eq!(outcomes.iter().next(), Some(("ok", 5)));
+    }
+}
