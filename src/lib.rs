@@ -61,6 +61,7 @@
 //! | `metrics` | counts to the [`metrics`](https://docs.rs/metrics) facade, named in [`stats::names`]; [`Verifier::stats`] gives them without it |
 //! | `tracing` | events to [`tracing`](https://docs.rs/tracing): refusals, reloads, admitted subjects (target `facilioo_jwt`) |
 //! | `tokio` | `live::ReloadTask`: keys reloaded on `SIGHUP` and/or an interval (with `live`) |
+//! | `utoipa` | `openapi::FaciliooSecurity`: the bearer (JWT) scheme and the 400/401/403 answers in a utoipa 6 OpenAPI document |
 //! | `cli` | the `facilioo-jwt` command-line tool (with `testing`, for `mint`) |
 
 #![forbid(unsafe_code)]
@@ -88,6 +89,9 @@ pub mod limits;
 pub mod live;
 #[cfg(any(feature = "metrics", feature = "tracing"))]
 mod observe;
+#[cfg(feature = "utoipa")]
+#[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]
+pub mod openapi;
 pub mod policy;
 pub mod stats;
 mod subject;

@@ -156,6 +156,7 @@ impl KeySet {
     }
 
     /// Whether `other` holds the same keys, with the same `kid`s, in the same order.
+    #[cfg(feature = "live")]
     pub(crate) fn same_keys(&self, other: &KeySet) -> bool {
         self.len() == other.len()
             && self
