@@ -297,7 +297,26 @@ fn peer(c: &mut Criterion, f: &Fixture) {
     g.finish();
 }
 
+/// With feature `metrics` or `tracing`, what a service runs: a Prometheus recorder, and a
+/// subscriber taking INFO events (refusals; a valid token emits none) into a sink. So the
+/// benches built with a feature measure what that feature costs in production.
+fn install_observers() {
+    #[cfg(feature = "metrics")]
+    metrics_exporter_prometheus::PrometheusBuilder::new()
+        .install_recorder()
+        .expect("the only recorder");
+    #[cfg(feature = "tracing")]
+    tracing::subscriber::set_global_default(
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::INFO)
+            .with_writer(std::io::sink)
+            .finish(),
+    )
+    .expect("the only subscriber");
+}
+
 fn bench(c: &mut Criterion) {
+    install_observers();
     let f = fixture();
     floors(c, &f);
     crate_paths(c, &f);
