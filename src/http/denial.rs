@@ -75,7 +75,11 @@ pub enum DenialKind {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
-pub struct Denial {
+pub struct Denial(Box<Fields>);
+
+/// Boxed, so that a `Result<_, Denial>` stays as small as its `Ok`.
+#[derive(Clone)]
+struct Fields {
     kind: DenialKind,
     status: StatusCode,
     error: Option<&'static str>,
@@ -148,26 +152,26 @@ impl Denial {
         // valid header value; should it ever not be, the bare challenge still is.
         let challenge = HeaderValue::from_str(&challenge)
             .unwrap_or_else(|_| HeaderValue::from_static("Bearer"));
-        Self {
+        Self(Box::new(Fields {
             kind,
             status,
             error,
             description,
             challenge,
             body,
-        }
+        }))
     }
 
     /// Why the request was refused.
     pub fn kind(&self) -> &DenialKind {
-        &self.kind
+        &self.0.kind
     }
 
     /// The verifier's error, when the token was read and refused: so that
     /// `denial.token_error().is_some_and(Error::is_expired)` asks whether the client should
     /// refresh.
     pub fn token_error(&self) -> Option<&Error> {
-        match &self.kind {
+        match &self.0.kind {
             DenialKind::Token(e) => Some(e),
             _ => None,
         }
@@ -187,7 +191,7 @@ impl Denial {
     /// | [`DenialKind::Company`] | `company_not_allowed` |
     /// | [`DenialKind::Account`] | `account_not_allowed` |
     pub fn reason(&self) -> &'static str {
-        match &self.kind {
+        match &self.0.kind {
             DenialKind::Bearer(BearerError::Missing) => "missing_token",
             DenialKind::Bearer(BearerError::OtherScheme) => "other_scheme",
             DenialKind::Bearer(BearerError::Multiple) => "multiple_authorization",
@@ -202,34 +206,34 @@ impl Denial {
 
     /// 400, 401 or 403.
     pub fn status(&self) -> StatusCode {
-        self.status
+        self.0.status
     }
 
     /// The RFC 6750 error code: `invalid_request`, `invalid_token`, `insufficient_scope`, or
     /// none when the request carried no bearer credentials.
     pub fn error(&self) -> Option<&'static str> {
-        self.error
+        self.0.error
     }
 
     /// What went wrong, for the client (never token bytes; only the characters RFC 6750
     /// allows in `error_description`).
     pub fn description(&self) -> Option<&str> {
-        self.description.as_deref()
+        self.0.description.as_deref()
     }
 
     /// The `WWW-Authenticate` header value.
     pub fn www_authenticate(&self) -> &HeaderValue {
-        &self.challenge
+        &self.0.challenge
     }
 
     /// The body its [`DenialBody`] writes for it, if any.
     pub fn render(&self) -> Option<RenderedBody> {
-        self.body.render(self)
+        self.0.body.render(self)
     }
 
     /// This denial, its body written by `body` instead.
     pub fn with_body(mut self, body: impl DenialBody) -> Self {
-        self.body = Arc::new(body);
+        self.0.body = Arc::new(body);
         self
     }
 
@@ -237,10 +241,10 @@ impl Denial {
     /// [`DenialBody`] (the tower layer's answer to services whose bodies can only be empty).
     pub fn into_response_with<B>(self, body: B) -> ::http::Response<B> {
         let mut response = ::http::Response::new(body);
-        *response.status_mut() = self.status;
+        *response.status_mut() = self.0.status;
         response
             .headers_mut()
-            .insert(WWW_AUTHENTICATE, self.challenge);
+            .insert(WWW_AUTHENTICATE, self.0.challenge);
         response
     }
 
@@ -273,11 +277,11 @@ pub(super) fn token_description(error: &Error, hint: Option<&str>) -> String {
 /// compared.
 impl PartialEq for Denial {
     fn eq(&self, other: &Self) -> bool {
-        self.kind == other.kind
-            && self.status == other.status
-            && self.error == other.error
-            && self.description == other.description
-            && self.challenge == other.challenge
+        self.0.kind == other.0.kind
+            && self.0.status == other.0.status
+            && self.0.error == other.0.error
+            && self.0.description == other.0.description
+            && self.0.challenge == other.0.challenge
     }
 }
 
@@ -286,20 +290,20 @@ impl Eq for Denial {}
 impl fmt::Debug for Denial {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Denial")
-            .field("kind", &self.kind)
-            .field("status", &self.status)
-            .field("error", &self.error)
-            .field("description", &self.description)
-            .field("challenge", &self.challenge)
+            .field("kind", &self.0.kind)
+            .field("status", &self.0.status)
+            .field("error", &self.0.error)
+            .field("description", &self.0.description)
+            .field("challenge", &self.0.challenge)
             .finish_non_exhaustive()
     }
 }
 
 impl fmt::Display for Denial {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.description {
-            Some(d) => write!(f, "{}: {d}", self.status),
-            None => write!(f, "{}", self.status),
+        match &self.0.description {
+            Some(d) => write!(f, "{}: {d}", self.0.status),
+            None => write!(f, "{}", self.0.status),
         }
     }
 }
