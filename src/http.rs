@@ -481,3 +481,120 @@ fn describe(p: PartyType) -> String {
         None => format!("with id {}", p.id()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Error, KeySet, Policy};
+
+    fn auth() -> BearerAuth {
+        BearerAuth::new(Verifier::new(KeySet::facilioo(), Policy::facilioo_dev()))
+    }
+
+    #[test]
+    fn every_bearer_error_has_its_reason_status_and_code() {
+        let cases = [
+            (BearerError::Missing, "missing_token", 401, None),
+            (BearerError::OtherScheme, "other_scheme", 401, None),
+            (
+                BearerError::Multiple,
+                "multiple_authorization",
+                400,
+                Some("invalid_request"),
+            ),
+            (
+                BearerError::Empty,
+                "empty_bearer",
+                400,
+                Some("invalid_request"),
+            ),
+            (
+                BearerError::Malformed,
+                "malformed_bearer",
+                400,
+                Some("invalid_request"),
+            ),
+        ];
+        let auth = auth();
+        for (error, reason, status, code) in cases {
+            let denial = auth.refuse_bearer(error);
+            assert_eq!(denial.kind(), &DenialKind::Bearer(error));
+            assert_eq!(
+                (denial.reason(), denial.status().as_u16(), denial.error()),
+                (reason, status, code)
+            );
+            assert_eq!(denial.token_error(), None);
+            // The same as the public constructor's, whose body is the default.
+            assert_eq!(denial, Denial::bearer(error, auth.realm()));
+        }
+    }
+
+    #[test]
+    fn bearer_auth_defaults_and_builders() {
+        let auth = auth();
+        assert_eq!(auth.realm().as_str(), "facilioo");
+        assert_eq!(auth.refresh_hint.as_deref(), Some(DEFAULT_REFRESH_HINT));
+        let auth = auth
+            .with_realm(Realm::new("api").expect("realm"))
+            .with_refresh_hint(None)
+            .with_body(ProblemJson);
+        assert_eq!(auth.realm().as_str(), "api");
+        assert_eq!(auth.refresh_hint, None);
+        let denial = auth.refuse_bearer(BearerError::Missing);
+        assert_eq!(
+            denial.render().map(|b| b.content_type().clone()),
+            Some(::http::HeaderValue::from_static("application/problem+json"))
+        );
+        let debug = format!("{auth:?}");
+        assert!(
+            debug.starts_with("BearerAuth {") && debug.contains("\"api\""),
+            "{debug}"
+        );
+        let from: BearerAuth = Verifier::new(KeySet::facilioo(), Policy::facilioo_dev()).into();
+        assert_eq!(from.realm().as_str(), "facilioo");
+    }
+
+    #[test]
+    fn a_denial_is_equal_whatever_writes_its_body() {
+        let realm = Realm::new("r").expect("realm");
+        let denial = Denial::token(&Error::InvalidSignature, &realm);
+        let other = denial.clone().with_body(|_: &Denial| None);
+        assert_eq!(denial, other);
+        assert_ne!(denial, Denial::token(&Error::InvalidIssuer, &realm));
+        assert!(denial.render().is_some() && other.render().is_none());
+        assert_eq!(
+            denial.to_string(),
+            "401 Unauthorized: signature not verified by any trusted key"
+        );
+        assert!(format!("{denial:?}").contains("InvalidSignature"));
+    }
+
+    #[test]
+    fn the_party_types_macro_takes_unknown_ids() {
+        crate::party_types!(Odd = [Contractor, Unknown(99),]);
+        assert_eq!(
+            Odd::ALLOWED,
+            Some(&[PartyType::Contractor, PartyType::Unknown(99)][..])
+        );
+        assert_eq!(
+            only::PropertyManagementCompany::ALLOWED,
+            Some(&[PartyType::PropertyManagementCompany][..])
+        );
+        assert_eq!(
+            only::PoolManager::ALLOWED,
+            Some(&[PartyType::PoolManager][..])
+        );
+        assert_eq!(
+            only::Contractor::ALLOWED,
+            Some(&[PartyType::Contractor][..])
+        );
+        assert_eq!(only::User::ALLOWED, Some(&[PartyType::User][..]));
+        assert_eq!(only::Guest::ALLOWED, Some(&[PartyType::Guest][..]));
+        assert_eq!(
+            only::InsuranceBroker::ALLOWED,
+            Some(&[PartyType::InsuranceBroker][..])
+        );
+        assert_eq!(only::Insurer::ALLOWED, Some(&[PartyType::Insurer][..]));
+        assert_eq!(AnyPartyType::ALLOWED, None);
+    }
+}
