@@ -1471,6 +1471,66 @@ mod with_the_test_kit {
         );
     }
 
+    /// What a log line of each new type shows: never the token, always what configures it.
+    #[test]
+    fn debug_shows_the_configuration() {
+        use facilioo_jwt::tower::BearerAuthLayer;
+        use tower::Layer as _;
+        let issuer = TestIssuer::new();
+        let auth = BearerAuth::new(issuer.verifier());
+        let token = issuer.token().account(42).sign();
+        let mut headers = HeaderMap::new();
+        headers.insert(AUTHORIZATION, token.authorization().parse().expect("value"));
+        let admitted = auth.authenticate(&headers).expect("valid");
+        let debug = format!("{admitted:?}");
+        assert!(
+            debug.starts_with("FaciliooToken { token: VerifiedToken {"),
+            "{debug}"
+        );
+        assert!(
+            debug.contains("AnyPartyType") && !debug.contains(token.as_str()),
+            "{debug}"
+        );
+        let mut pool = HeaderMap::new();
+        let pool_manager = issuer.token().party_type(PartyType::PoolManager).sign();
+        pool.insert(
+            AUTHORIZATION,
+            pool_manager.authorization().parse().expect("value"),
+        );
+        let staff: FaciliooToken<Staff> = auth
+            .authenticate(&pool)
+            .expect("valid")
+            .narrow()
+            .expect("staff");
+        assert!(format!("{staff:?}").contains("Staff"));
+        assert_eq!(staff.clone(), staff);
+        assert_eq!(staff.auth().realm().as_str(), "facilioo");
+
+        let layer = BearerAuthLayer::new(auth)
+            .require_party_types([PartyType::Guest])
+            .optional()
+            .exempt_path("/health");
+        let debug = format!("{layer:?}");
+        for part in [
+            "BearerAuthLayer {",
+            "Guest",
+            "optional: true",
+            "exemptions: 1",
+            "NoBody",
+        ] {
+            assert!(debug.contains(part), "{part}: {debug}");
+        }
+        assert!(format!("{:?}", layer.clone().with_bodies()).contains("WithBody"));
+        let service = layer.layer(tower::service_fn(|_: http::Request<String>| async {
+            Ok::<_, std::convert::Infallible>(http::Response::new(String::new()))
+        }));
+        let debug = format!("{:?}", service.clone());
+        assert!(
+            debug.starts_with("BearerAuthService { inner: ") && debug.contains("exemptions: 1"),
+            "{debug}"
+        );
+    }
+
     /// Behind the layer, the extractor takes the layer's token (one RSA operation per
     /// request, not two), then applies its own party types with the layer's BearerAuth.
     #[tokio::test]
