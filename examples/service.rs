@@ -17,10 +17,10 @@ use std::net::SocketAddr;
 use axum::extract::FromRef;
 use axum::routing::get;
 use axum::{Json, Router};
-use facilioo_jwt::axum::FaciliooToken;
-use facilioo_jwt::http::{BearerAuth, Denial};
+use facilioo_jwt::axum::{FaciliooToken, only};
+use facilioo_jwt::http::BearerAuth;
 use facilioo_jwt::live::LiveVerifier;
-use facilioo_jwt::{KeySet, PartyType, Policy, VerifiedToken, Verifier};
+use facilioo_jwt::{KeySet, Policy, VerifiedToken, Verifier};
 use serde_json::{Value, json};
 
 #[derive(Clone, FromRef)]
@@ -32,9 +32,8 @@ async fn me(token: FaciliooToken) -> Json<Value> {
     Json(identity(&token))
 }
 
-async fn admin(token: FaciliooToken) -> Result<Json<Value>, Denial> {
-    token.require_party_type(&[PartyType::PropertyManagementCompany])?;
-    Ok(Json(identity(&token)))
+async fn admin(token: FaciliooToken<only::PropertyManagementCompany>) -> Json<Value> {
+    Json(identity(&token))
 }
 
 async fn hello(token: Option<FaciliooToken>) -> String {
@@ -100,7 +99,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .route("/admin", get(admin))
         .route("/hello", get(hello))
         .with_state(App {
-            auth: BearerAuth::live(live, "facilioo")?,
+            auth: BearerAuth::live(live),
         });
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     println!("listening on http://{}", listener.local_addr()?);

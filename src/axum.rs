@@ -1,15 +1,19 @@
 //! An axum extractor (feature `axum`): a handler that takes a [`FaciliooToken`] runs only for
-//! requests with a valid facilioo token; every other request gets the RFC 6750 answer
-//! ([`Denial`]).
+//! requests with a valid facilioo token whose party type the route admits; every other
+//! request gets the RFC 6750 answer ([`Denial`]).
 //!
 //! The extractor finds a [`BearerAuth`] in the application state (`FromRef`), verifies
-//! against the system clock, and yields the owned token:
+//! against the system clock, and yields the owned token. Behind the tower layer
+//! ([`BearerAuthLayer`](crate::tower::BearerAuthLayer)) it takes the token the layer put into
+//! the request's extensions instead of verifying again, then checks its own party types.
 //!
 //! ```
 //! use axum::{Json, Router, extract::FromRef, routing::get};
-//! use facilioo_jwt::axum::FaciliooToken;
+//! use facilioo_jwt::axum::{FaciliooToken, only};
 //! use facilioo_jwt::http::{BearerAuth, Denial};
-//! use facilioo_jwt::{KeySet, PartyType, Policy, Verifier};
+//! use facilioo_jwt::{KeySet, Policy, Verifier};
+//!
+//! facilioo_jwt::party_types!(pub Staff = [PropertyManagementCompany, PoolManager]);
 //!
 //! #[derive(Clone, FromRef)]
 //! struct App {
@@ -20,9 +24,14 @@
 //!     Json(serde_json::json!({ "accountId": token.subject().account_id().get() }))
 //! }
 //!
-//! async fn admin(token: FaciliooToken) -> Result<&'static str, Denial> {
-//!     token.require_party_type(&[PartyType::PropertyManagementCompany])?;
-//!     Ok("welcome")
+//! // 403 insufficient_scope for any other party type, before the handler runs.
+//! async fn admin(_token: FaciliooToken<only::PropertyManagementCompany>) -> &'static str {
+//!     "welcome"
+//! }
+//!
+//! async fn company(token: FaciliooToken<Staff>) -> Result<&'static str, Denial> {
+//!     token.require_company(7)?; // 403 for another company's staff
+//!     Ok("company 7")
 //! }
 //!
 //! async fn hello(token: Option<FaciliooToken>) -> String {
@@ -32,101 +41,71 @@
 //!     }
 //! }
 //!
-//! let verifier = Verifier::new(KeySet::facilioo(), Policy::facilioo_dev());
-//! let auth = BearerAuth::new(verifier, "facilioo")?;
+//! let auth = BearerAuth::new(Verifier::new(KeySet::facilioo(), Policy::facilioo_dev()));
 //! let app: Router = Router::new()
 //!     .route("/me", get(me))
 //!     .route("/admin", get(admin))
+//!     .route("/companies/7", get(company))
 //!     .route("/hello", get(hello))
 //!     .with_state(App { auth });
-//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use core::ops::Deref;
-
-use ::http::HeaderValue;
-use ::http::header::CONTENT_TYPE;
+use ::http::header::AUTHORIZATION;
 use ::http::request::Parts;
 use axum_core::body::Body;
 use axum_core::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum_core::response::{IntoResponse, Response};
 
+use crate::UnixTime;
+pub use crate::http::{AllowedPartyTypes, AnyPartyType, FaciliooToken, only};
 use crate::http::{BearerAuth, Denial};
-use crate::{PartyType, VerifiedToken};
 
-/// A request's verified facilioo token: the extractor. It dereferences to the
-/// [`VerifiedToken`] (`subject()`, `party_type()`, …).
-///
-/// As `Option<FaciliooToken>` it also serves anonymous calls: `None` when the request has
-/// no `Authorization` header; a token that is there must still be good.
-#[derive(Clone, Debug)]
-pub struct FaciliooToken {
-    token: VerifiedToken,
-    auth: BearerAuth,
-}
-
-impl FaciliooToken {
-    /// The verified token.
-    pub fn into_inner(self) -> VerifiedToken {
-        self.token
-    }
-
-    /// Refuses (403 `insufficient_scope`) unless the token's party type is one of `allowed`:
-    /// `token.require_party_type(&[PartyType::PropertyManagementCompany])?;` at the top of an
-    /// admin handler. See [`BearerAuth::require_party_type`].
-    pub fn require_party_type(&self, allowed: &[PartyType]) -> Result<(), Denial> {
-        self.auth.require_party_type(&self.token, allowed)
-    }
-}
-
-impl Deref for FaciliooToken {
-    type Target = VerifiedToken;
-    fn deref(&self) -> &VerifiedToken {
-        &self.token
-    }
-}
-
-impl<S> FromRequestParts<S> for FaciliooToken
+/// A token is `R`'s: the one the tower layer admitted, if it ran, else the request's,
+/// verified with the state's [`BearerAuth`].
+impl<S, R> FromRequestParts<S> for FaciliooToken<R>
 where
     BearerAuth: FromRef<S>,
     S: Send + Sync,
+    R: AllowedPartyTypes,
 {
     type Rejection = Denial;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Denial> {
-        let auth = BearerAuth::from_ref(state);
-        let token = auth.authenticate(&parts.headers)?;
-        Ok(Self { token, auth })
+        if let Some(token) = parts.extensions.get::<FaciliooToken>() {
+            return token.clone().narrow();
+        }
+        BearerAuth::from_ref(state).admit(&parts.headers, UnixTime::now())
     }
 }
 
-impl<S> OptionalFromRequestParts<S> for FaciliooToken
+/// `None` only when the request has no `Authorization` header (and the tower layer, if it
+/// ran, admitted no token); a token that is there must be good and of a party type `R`
+/// admits.
+impl<S, R> OptionalFromRequestParts<S> for FaciliooToken<R>
 where
     BearerAuth: FromRef<S>,
     S: Send + Sync,
+    R: AllowedPartyTypes,
 {
     type Rejection = Denial;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, Denial> {
-        let auth = BearerAuth::from_ref(state);
-        Ok(auth
-            .authenticate_optional(&parts.headers)?
-            .map(|token| Self { token, auth }))
+        if parts.extensions.get::<FaciliooToken>().is_none()
+            && !parts.headers.contains_key(AUTHORIZATION)
+        {
+            return Ok(None);
+        }
+        <Self as FromRequestParts<S>>::from_request_parts(parts, state)
+            .await
+            .map(Some)
     }
 }
 
 impl IntoResponse for Denial {
-    /// The status and `WWW-Authenticate` challenge, and for an error a JSON body with the
-    /// same `error` and `error_description`.
+    /// The status and `WWW-Authenticate` challenge, and the body its
+    /// [`DenialBody`](crate::http::DenialBody) writes (by default, for an error, a JSON body
+    /// with the same `error` and `error_description`, and the `reason`).
     fn into_response(self) -> Response {
-        let Some(error) = self.error() else {
-            return self.into_response_with(Body::empty());
-        };
-        let body = serde_json::json!({ "error": error, "error_description": self.description() });
-        let mut response = self.into_response_with(Body::from(body.to_string()));
-        response
-            .headers_mut()
-            .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        response
+        self.into_rendered_response::<Body>()
     }
 }

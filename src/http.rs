@@ -1,28 +1,39 @@
 //! HTTP glue without a framework (feature `http`, the `http` crate only): the bearer token of
-//! a request ([RFC 6750 §2.1](https://www.rfc-editor.org/rfc/rfc6750#section-2.1)), and every
-//! refusal answered as RFC 6750 §3 says, with its status and `WWW-Authenticate` challenge.
+//! a request ([RFC 6750 §2.1](https://www.rfc-editor.org/rfc/rfc6750#section-2.1)), every
+//! refusal answered as RFC 6750 §3 says, with its status and `WWW-Authenticate` challenge, and
+//! the vocabulary the `axum` and `tower` features share.
 //!
-//! | outcome | status | `WWW-Authenticate` |
-//! | --- | --- | --- |
-//! | no `Authorization` header, or another scheme | 401 | `Bearer realm="…"` (no error: the client sent no bearer credentials) |
-//! | several `Authorization` headers, `Bearer` without a token, a token that is not token68 | 400 | `Bearer realm="…", error="invalid_request", error_description="…"` |
-//! | any [`Error`] but the party type (`expired` included: its description says so) | 401 | `Bearer realm="…", error="invalid_token", error_description="…"` |
-//! | [`Error::PartyTypeNotAllowed`] | 403 | `Bearer realm="…", error="insufficient_scope", error_description="…"` |
+//! | outcome | status | `WWW-Authenticate` | [`Denial::reason`] |
+//! | --- | --- | --- | --- |
+//! | no `Authorization` header, or another scheme | 401 | `Bearer realm="…"` (no error: the client sent no bearer credentials) | `missing_token`, `other_scheme` |
+//! | several `Authorization` headers, `Bearer` without a token, a token that is not token68 | 400 | `Bearer realm="…", error="invalid_request", error_description="…"` | `multiple_authorization`, `empty_bearer`, `malformed_bearer` |
+//! | any [`Error`](crate::Error) but the party type (`expired` included: its description says so) | 401 | `Bearer realm="…", error="invalid_token", error_description="…"` | the error's [`code`](crate::Error::code) |
+//! | [`Error::PartyTypeNotAllowed`](crate::Error::PartyTypeNotAllowed), or a route's party types, company or account | 403 | `Bearer realm="…", error="insufficient_scope", error_description="…"` | `party_type_not_allowed`, `company_not_allowed`, `account_not_allowed` |
 //!
 //! Descriptions come from this crate's messages, which never hold token bytes, restricted to
-//! the characters RFC 6750 allows there.
+//! the characters RFC 6750 allows there. The body that follows is a [`DenialBody`]'s to
+//! write: [`JsonBody`] by default, [`ProblemJson`], or a closure.
 //!
 //! [`BearerAuth`] puts it together for a service: a verifier (fixed, or live with feature
-//! `live`) and a realm, checked against the system clock. The `axum` and `tower` features build
-//! on it.
+//! `live`), a realm, a body and a refresh hint, checked against the system clock. What it
+//! admits is a [`FaciliooToken<R>`], where `R` names the party types a route admits
+//! ([`party_types!`](crate::party_types), [`only`]).
 
 use core::fmt;
 use std::sync::Arc;
 
-use ::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
-use ::http::{HeaderMap, HeaderValue, StatusCode};
+use ::http::HeaderMap;
+use ::http::header::AUTHORIZATION;
 
-use crate::{Error, PartyType, UnixTime, VerifiedToken, Verifier};
+use crate::{PartyType, UnixTime, VerifiedToken, Verifier};
+
+mod body;
+mod denial;
+mod token;
+
+pub use body::{DenialBody, JsonBody, ProblemJson, RenderedBody};
+pub use denial::{Denial, DenialKind};
+pub use token::{AllowedPartyTypes, AnyPartyType, FaciliooToken, only};
 
 /// Why a request's bearer token could not be read (RFC 6750 §2.1).
 #[non_exhaustive]
@@ -165,141 +176,39 @@ impl fmt::Display for InvalidRealm {
 
 impl std::error::Error for InvalidRealm {}
 
-/// A refusal as a client receives it (RFC 6750 §3): the status, the `WWW-Authenticate`
-/// challenge, and the `error` code and description it carries, if any.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Denial {
-    status: StatusCode,
-    error: Option<&'static str>,
-    description: Option<String>,
-    challenge: HeaderValue,
-}
+/// The refresh hint an expired token's description ends with, unless
+/// [`BearerAuth::with_refresh_hint`] says otherwise: facilioo's clients refresh with the
+/// refresh token they got at login.
+pub const DEFAULT_REFRESH_HINT: &str = "refresh it (facilioo: /api/auth/refresh)";
 
-impl Denial {
-    /// The answer to a request whose bearer token could not be read.
-    pub fn bearer(error: BearerError, realm: &Realm) -> Self {
-        match error {
-            BearerError::Missing | BearerError::OtherScheme => {
-                Self::new(StatusCode::UNAUTHORIZED, None, None, realm)
-            }
-            BearerError::Multiple | BearerError::Empty | BearerError::Malformed => Self::new(
-                StatusCode::BAD_REQUEST,
-                Some("invalid_request"),
-                Some(error.to_string()),
-                realm,
-            ),
-        }
-    }
-
-    /// The answer to a token this crate refused.
-    pub fn token(error: &Error, realm: &Realm) -> Self {
-        let (status, code) = match error {
-            Error::PartyTypeNotAllowed(_) => (StatusCode::FORBIDDEN, "insufficient_scope"),
-            _ => (StatusCode::UNAUTHORIZED, "invalid_token"),
-        };
-        let description = if error.is_expired() {
-            // facilioo's clients refresh with the refresh token they got at login.
-            format!("{error}; refresh it (facilioo: /api/auth/refresh)")
-        } else {
-            error.to_string()
-        };
-        Self::new(status, Some(code), Some(description), realm)
-    }
-
-    fn new(
-        status: StatusCode,
-        error: Option<&'static str>,
-        description: Option<String>,
-        realm: &Realm,
-    ) -> Self {
-        // RFC 6750 §3: error_description is %x20-21 / %x23-5B / %x5D-7E; anything else is
-        // dropped (this crate's messages are ASCII already).
-        let description = description.map(|d| {
-            d.chars()
-                .filter(|c| matches!(*c, ' '..='~') && *c != '"' && *c != '\\')
-                .collect::<String>()
-        });
-        let mut challenge = format!("Bearer realm=\"{}\"", realm.as_str());
-        if let Some(code) = error {
-            challenge.push_str(&format!(", error=\"{code}\""));
-        }
-        if let Some(description) = &description {
-            challenge.push_str(&format!(", error_description=\"{description}\""));
-        }
-        // Only printable ASCII went in (the realm is checked, the rest filtered), so this is a
-        // valid header value; should it ever not be, the bare challenge still is.
-        let challenge = HeaderValue::from_str(&challenge)
-            .unwrap_or_else(|_| HeaderValue::from_static("Bearer"));
-        Self {
-            status,
-            error,
-            description,
-            challenge,
-        }
-    }
-
-    /// 400, 401 or 403.
-    pub fn status(&self) -> StatusCode {
-        self.status
-    }
-
-    /// The RFC 6750 error code: `invalid_request`, `invalid_token`, `insufficient_scope`, or
-    /// none when the request carried no bearer credentials.
-    pub fn error(&self) -> Option<&'static str> {
-        self.error
-    }
-
-    /// What went wrong, for the client (never token bytes).
-    pub fn description(&self) -> Option<&str> {
-        self.description.as_deref()
-    }
-
-    /// The `WWW-Authenticate` header value.
-    pub fn www_authenticate(&self) -> &HeaderValue {
-        &self.challenge
-    }
-
-    /// An HTTP response with the status, the challenge and `body` (with feature `axum`,
-    /// `IntoResponse` adds a JSON body of the error).
-    pub fn into_response_with<B>(self, body: B) -> ::http::Response<B> {
-        let mut response = ::http::Response::new(body);
-        *response.status_mut() = self.status;
-        response
-            .headers_mut()
-            .insert(WWW_AUTHENTICATE, self.challenge);
-        response
-    }
-}
-
-impl fmt::Display for Denial {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.description {
-            Some(d) => write!(f, "{}: {d}", self.status),
-            None => write!(f, "{}", self.status),
-        }
-    }
-}
-
-/// What a service needs to authenticate its requests: the verifier and the realm it names.
-/// Clone it into every handler or layer; clones share the verifier.
+/// What a service needs to authenticate its requests: the verifier, the realm its challenges
+/// name (`facilioo` unless [`with_realm`](Self::with_realm) says otherwise), how refusals'
+/// bodies are written ([`with_body`](Self::with_body)) and what an expired token's
+/// description advises ([`with_refresh_hint`](Self::with_refresh_hint)). Clone it into every
+/// handler or layer; clones share the verifier.
 ///
 /// ```
-/// use facilioo_jwt::http::BearerAuth;
+/// use facilioo_jwt::http::{BearerAuth, ProblemJson, Realm};
 /// use facilioo_jwt::{KeySet, Policy, Verifier};
 /// use http::{HeaderMap, HeaderValue, StatusCode, header::AUTHORIZATION};
 ///
-/// let auth = BearerAuth::new(Verifier::new(KeySet::facilioo(), Policy::facilioo_dev()), "api")?;
+/// let auth = BearerAuth::new(Verifier::new(KeySet::facilioo(), Policy::facilioo_dev()))
+///     .with_realm(Realm::new("api")?)
+///     .with_body(ProblemJson);
 /// let mut headers = HeaderMap::new();
 /// headers.insert(AUTHORIZATION, HeaderValue::from_static("Bearer a.b.c"));
 /// let denial = auth.authenticate(&headers).unwrap_err();
 /// assert_eq!(denial.status(), StatusCode::UNAUTHORIZED);
-/// assert_eq!(denial.error(), Some("invalid_token"));
+/// assert_eq!((denial.error(), denial.reason()), (Some("invalid_token"), "malformed"));
+/// assert!(denial.www_authenticate().to_str()?.starts_with(r#"Bearer realm="api", "#));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BearerAuth {
     verifier: Source,
     realm: Realm,
+    body: Arc<dyn DenialBody>,
+    refresh_hint: Option<Arc<str>>,
 }
 
 #[derive(Clone, Debug)]
@@ -310,44 +219,76 @@ enum Source {
 }
 
 impl BearerAuth {
-    /// Authenticates with `verifier`; challenges name `realm` (see [`Realm::new`]).
+    /// Authenticates with `verifier`, in realm `facilioo`, answering with [`JsonBody`].
     ///
     /// If the verifier's keys hold a test key this crate ships
     /// ([`KeySet::test_key_count`](crate::KeySet::test_key_count)) and its policy does not
     /// [refuse them](crate::Policy::refuse_test_keys), it says so on stderr, once per process:
     /// anyone can mint tokens such a service accepts.
-    pub fn new(verifier: Verifier, realm: &str) -> Result<Self, InvalidRealm> {
-        Self::start(Source::Fixed(verifier), realm)
+    pub fn new(verifier: Verifier) -> Self {
+        Self::start(Source::Fixed(verifier))
     }
 
     /// Authenticates with whatever verifier `verifier` holds at each request, so that keys
     /// reloaded there apply at once (feature `live`). Warns as [`new`](Self::new) does.
     #[cfg(feature = "live")]
-    pub fn live(verifier: crate::live::LiveVerifier, realm: &str) -> Result<Self, InvalidRealm> {
-        Self::start(Source::Live(verifier), realm)
+    pub fn live(verifier: crate::live::LiveVerifier) -> Self {
+        Self::start(Source::Live(verifier))
     }
 
-    fn start(verifier: Source, realm: &str) -> Result<Self, InvalidRealm> {
+    fn start(verifier: Source) -> Self {
         let auth = Self {
             verifier,
-            realm: Realm::new(realm)?,
+            realm: Realm(Arc::from("facilioo")),
+            body: Arc::new(JsonBody),
+            refresh_hint: Some(Arc::from(DEFAULT_REFRESH_HINT)),
         };
         if auth.trusts_test_keys() {
             // Once per process: a test suite builds many.
             static WARNED: std::sync::Once = std::sync::Once::new();
             WARNED.call_once(|| {
                 eprintln!(
-                    "facilioo-jwt: warning: realm \"{}\" trusts this crate's test keys, whose \
+                    "facilioo-jwt: warning: this service trusts this crate's test keys, whose \
                      private halves are public: anyone can mint tokens it accepts. Fine in \
-                     tests; in production, load facilioo's keys.",
-                    auth.realm.as_str()
+                     tests; in production, load facilioo's keys."
                 );
             });
         }
-        Ok(auth)
+        auth
     }
 
-    fn with_verifier<R>(&self, f: impl FnOnce(&Verifier) -> R) -> R {
+    /// Challenges name `realm` instead of `facilioo`.
+    pub fn with_realm(mut self, realm: Realm) -> Self {
+        self.realm = realm;
+        self
+    }
+
+    /// Refusals' bodies are written by `body` ([`JsonBody`] unless this says otherwise):
+    /// [`ProblemJson`], or a closure. Their status and challenge stay as RFC 6750 says.
+    pub fn with_body(mut self, body: impl DenialBody) -> Self {
+        self.body = Arc::new(body);
+        self
+    }
+
+    /// What an expired token's description advises after its message (`hint`; `None`: nothing).
+    /// By default [`DEFAULT_REFRESH_HINT`]. Like every description, it is filtered to the
+    /// characters RFC 6750 allows.
+    ///
+    /// ```
+    /// use facilioo_jwt::http::BearerAuth;
+    /// use facilioo_jwt::{KeySet, Policy, Verifier};
+    ///
+    /// let verifier = Verifier::new(KeySet::facilioo(), Policy::facilioo_dev());
+    /// let auth = BearerAuth::new(verifier.clone()).with_refresh_hint(Some("log in again"));
+    /// let quiet = BearerAuth::new(verifier).with_refresh_hint(None);
+    /// # drop((auth, quiet));
+    /// ```
+    pub fn with_refresh_hint(mut self, hint: Option<&str>) -> Self {
+        self.refresh_hint = hint.map(Arc::from);
+        self
+    }
+
+    fn with_verifier<T>(&self, f: impl FnOnce(&Verifier) -> T) -> T {
         match &self.verifier {
             Source::Fixed(v) => f(v),
             #[cfg(feature = "live")]
@@ -367,7 +308,7 @@ impl BearerAuth {
     }
 
     /// The request's bearer token, verified against the system clock.
-    pub fn authenticate(&self, headers: &HeaderMap) -> Result<VerifiedToken, Denial> {
+    pub fn authenticate(&self, headers: &HeaderMap) -> Result<FaciliooToken, Denial> {
         self.authenticate_at(headers, UnixTime::now())
     }
 
@@ -376,14 +317,8 @@ impl BearerAuth {
         &self,
         headers: &HeaderMap,
         now: impl Into<UnixTime>,
-    ) -> Result<VerifiedToken, Denial> {
-        let token = bearer_token(headers).map_err(|e| Denial::bearer(e, &self.realm))?;
-        let verified = match &self.verifier {
-            Source::Fixed(v) => v.verify(token, now),
-            #[cfg(feature = "live")]
-            Source::Live(v) => v.verify(token, now),
-        };
-        verified.map_err(|e| Denial::token(&e, &self.realm))
+    ) -> Result<FaciliooToken, Denial> {
+        self.admit(headers, now.into())
     }
 
     /// For routes that also serve anonymous calls: `Ok(None)` when the request has no
@@ -392,7 +327,7 @@ impl BearerAuth {
     pub fn authenticate_optional(
         &self,
         headers: &HeaderMap,
-    ) -> Result<Option<VerifiedToken>, Denial> {
+    ) -> Result<Option<FaciliooToken>, Denial> {
         if headers.contains_key(AUTHORIZATION) {
             self.authenticate(headers).map(Some)
         } else {
@@ -400,43 +335,142 @@ impl BearerAuth {
         }
     }
 
+    /// The request's token for a route that admits the party types `R`, as of `now`: the one
+    /// path from a request to an admitted token, observed once whatever its outcome.
+    pub(crate) fn admit<R: AllowedPartyTypes>(
+        &self,
+        headers: &HeaderMap,
+        now: UnixTime,
+    ) -> Result<FaciliooToken<R>, Denial> {
+        self.admit_for(headers, now, R::ALLOWED)
+            .map(|token| FaciliooToken::admitted(token, self.clone()))
+    }
+
+    /// The request's verified token, if its party type is one of `allowed` (`None`: any).
+    pub(crate) fn admit_for(
+        &self,
+        headers: &HeaderMap,
+        now: UnixTime,
+        allowed: Option<&[PartyType]>,
+    ) -> Result<VerifiedToken, Denial> {
+        let token = match bearer_token(headers) {
+            Ok(token) => token,
+            Err(e) => return Err(self.refuse_bearer(e)),
+        };
+        let verified = match &self.verifier {
+            Source::Fixed(v) => v.verify(token, now),
+            #[cfg(feature = "live")]
+            Source::Live(v) => v.verify(token, now),
+        };
+        let verified = match verified {
+            Ok(verified) => verified,
+            Err(e) => {
+                let description = denial::token_description(&e, self.refresh_hint.as_deref());
+                return Err(self.refuse(DenialKind::Token(e), description));
+            }
+        };
+        if let Some(allowed) = allowed {
+            self.check_party_types(&verified, allowed)?;
+        }
+        self.observe(Ok(&verified));
+        Ok(verified)
+    }
+
     /// Refuses `token` unless its party type is one of `allowed`: the per-route check (an
     /// admin route that only property management companies may call, say). The refusal is
-    /// 403 `insufficient_scope`, and its description names what the route requires and what
-    /// the token has: another party type, no party-type claim (or `null`), or a claim that
-    /// is no party type, naming the claim.
-    pub fn require_party_type(
+    /// 403 `insufficient_scope` ([`DenialKind::PartyType`]), and its description names what
+    /// the route requires and what the token has: another party type, no party-type claim
+    /// (or `null`), or a claim that is no party type, naming the claim. Party types are
+    /// compared by id.
+    pub fn require_party_types(
+        &self,
+        token: &VerifiedToken,
+        allowed: impl IntoIterator<Item = PartyType>,
+    ) -> Result<(), Denial> {
+        let allowed: Vec<PartyType> = allowed.into_iter().collect();
+        self.check_party_types(token, &allowed)
+    }
+
+    pub(crate) fn check_party_types(
         &self,
         token: &VerifiedToken,
         allowed: &[PartyType],
     ) -> Result<(), Denial> {
-        match token.party_type() {
-            Some(p) if p.is_in(allowed) => Ok(()),
-            found => {
-                let claim = self.with_verifier(|v| v.policy().party_type_claim().to_owned());
-                let has = match found {
-                    Some(p) => format!("the token's is {}", describe(p)),
-                    None if token.party_type_unreadable() => {
-                        format!("the token's {claim} claim is not a party type")
-                    }
-                    None => format!("the token has no {claim} claim"),
-                };
-                let wants = match allowed {
-                    [] => "this route admits no party type".to_owned(),
-                    [one] => format!("this route requires party type {}", describe(*one)),
-                    many => {
-                        let names: Vec<String> = many.iter().map(|p| describe(*p)).collect();
-                        format!("this route requires one of {}", names.join(", "))
-                    }
-                };
-                Err(Denial::new(
-                    StatusCode::FORBIDDEN,
-                    Some("insufficient_scope"),
-                    Some(format!("{wants}; {has}")),
-                    &self.realm,
-                ))
-            }
+        let found = token.party_type();
+        if found.is_some_and(|p| p.is_in(allowed)) {
+            return Ok(());
         }
+        let claim = self.with_verifier(|v| v.policy().party_type_claim().to_owned());
+        let has = match found {
+            Some(p) => format!("the token's is {}", describe(p)),
+            None if token.party_type_unreadable() => {
+                format!("the token's {claim} claim is not a party type")
+            }
+            None => format!("the token has no {claim} claim"),
+        };
+        let wants = match allowed {
+            [] => "this route admits no party type".to_owned(),
+            [one] => format!("this route requires party type {}", describe(*one)),
+            many => {
+                let names: Vec<String> = many.iter().map(|p| describe(*p)).collect();
+                format!("this route requires one of {}", names.join(", "))
+            }
+        };
+        let kind = DenialKind::PartyType {
+            allowed: allowed.to_vec(),
+            found,
+        };
+        Err(self.refuse(kind, format!("{wants}; {has}")))
+    }
+
+    /// The refusal of a request whose bearer token could not be read.
+    pub(crate) fn refuse_bearer(&self, error: BearerError) -> Denial {
+        self.refuse(DenialKind::Bearer(error), String::new())
+    }
+
+    /// A refusal of `kind`, in this service's realm and body, observed. `description` is
+    /// ignored for bearer errors, which describe themselves.
+    pub(crate) fn refuse(&self, kind: DenialKind, description: String) -> Denial {
+        let description = (!matches!(kind, DenialKind::Bearer(_))).then_some(description);
+        let denial = Denial::new(kind, description, &self.realm, Arc::clone(&self.body));
+        self.observe(Err(&denial));
+        denial
+    }
+
+    /// Every outcome the HTTP layer produces passes here, once: a token admitted (verified,
+    /// and of a party type its route admits), or a refusal of any kind (bearer, token, route
+    /// guard, scoping helper; a helper refusing a token that was admitted is a second
+    /// outcome for that request). A token the axum extractor takes from the tower layer is
+    /// not admitted again. Tracing and metrics go here; keep it cheap: it runs on every
+    /// request.
+    #[inline]
+    fn observe(&self, outcome: Result<&VerifiedToken, &Denial>) {
+        let _ = outcome;
+    }
+}
+
+impl From<Verifier> for BearerAuth {
+    /// [`BearerAuth::new`].
+    fn from(verifier: Verifier) -> Self {
+        Self::new(verifier)
+    }
+}
+
+#[cfg(feature = "live")]
+impl From<crate::live::LiveVerifier> for BearerAuth {
+    /// [`BearerAuth::live`].
+    fn from(verifier: crate::live::LiveVerifier) -> Self {
+        Self::live(verifier)
+    }
+}
+
+impl fmt::Debug for BearerAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BearerAuth")
+            .field("verifier", &self.verifier)
+            .field("realm", &self.realm)
+            .field("refresh_hint", &self.refresh_hint)
+            .finish_non_exhaustive()
     }
 }
 
@@ -445,5 +479,122 @@ fn describe(p: PartyType) -> String {
     match p.name() {
         Some(name) => format!("{name} ({})", p.id()),
         None => format!("with id {}", p.id()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Error, KeySet, Policy};
+
+    fn auth() -> BearerAuth {
+        BearerAuth::new(Verifier::new(KeySet::facilioo(), Policy::facilioo_dev()))
+    }
+
+    #[test]
+    fn every_bearer_error_has_its_reason_status_and_code() {
+        let cases = [
+            (BearerError::Missing, "missing_token", 401, None),
+            (BearerError::OtherScheme, "other_scheme", 401, None),
+            (
+                BearerError::Multiple,
+                "multiple_authorization",
+                400,
+                Some("invalid_request"),
+            ),
+            (
+                BearerError::Empty,
+                "empty_bearer",
+                400,
+                Some("invalid_request"),
+            ),
+            (
+                BearerError::Malformed,
+                "malformed_bearer",
+                400,
+                Some("invalid_request"),
+            ),
+        ];
+        let auth = auth();
+        for (error, reason, status, code) in cases {
+            let denial = auth.refuse_bearer(error);
+            assert_eq!(denial.kind(), &DenialKind::Bearer(error));
+            assert_eq!(
+                (denial.reason(), denial.status().as_u16(), denial.error()),
+                (reason, status, code)
+            );
+            assert_eq!(denial.token_error(), None);
+            // The same as the public constructor's, whose body is the default.
+            assert_eq!(denial, Denial::bearer(error, auth.realm()));
+        }
+    }
+
+    #[test]
+    fn bearer_auth_defaults_and_builders() {
+        let auth = auth();
+        assert_eq!(auth.realm().as_str(), "facilioo");
+        assert_eq!(auth.refresh_hint.as_deref(), Some(DEFAULT_REFRESH_HINT));
+        let auth = auth
+            .with_realm(Realm::new("api").expect("realm"))
+            .with_refresh_hint(None)
+            .with_body(ProblemJson);
+        assert_eq!(auth.realm().as_str(), "api");
+        assert_eq!(auth.refresh_hint, None);
+        let denial = auth.refuse_bearer(BearerError::Missing);
+        assert_eq!(
+            denial.render().map(|b| b.content_type().clone()),
+            Some(::http::HeaderValue::from_static("application/problem+json"))
+        );
+        let debug = format!("{auth:?}");
+        assert!(
+            debug.starts_with("BearerAuth {") && debug.contains("\"api\""),
+            "{debug}"
+        );
+        let from: BearerAuth = Verifier::new(KeySet::facilioo(), Policy::facilioo_dev()).into();
+        assert_eq!(from.realm().as_str(), "facilioo");
+    }
+
+    #[test]
+    fn a_denial_is_equal_whatever_writes_its_body() {
+        let realm = Realm::new("r").expect("realm");
+        let denial = Denial::token(&Error::InvalidSignature, &realm);
+        let other = denial.clone().with_body(|_: &Denial| None);
+        assert_eq!(denial, other);
+        assert_ne!(denial, Denial::token(&Error::InvalidIssuer, &realm));
+        assert!(denial.render().is_some() && other.render().is_none());
+        assert_eq!(
+            denial.to_string(),
+            "401 Unauthorized: signature not verified by any trusted key"
+        );
+        assert!(format!("{denial:?}").contains("InvalidSignature"));
+    }
+
+    #[test]
+    fn the_party_types_macro_takes_unknown_ids() {
+        crate::party_types!(Odd = [Contractor, Unknown(99),]);
+        assert_eq!(
+            Odd::ALLOWED,
+            Some(&[PartyType::Contractor, PartyType::Unknown(99)][..])
+        );
+        assert_eq!(
+            only::PropertyManagementCompany::ALLOWED,
+            Some(&[PartyType::PropertyManagementCompany][..])
+        );
+        assert_eq!(
+            only::PoolManager::ALLOWED,
+            Some(&[PartyType::PoolManager][..])
+        );
+        assert_eq!(
+            only::Contractor::ALLOWED,
+            Some(&[PartyType::Contractor][..])
+        );
+        assert_eq!(only::User::ALLOWED, Some(&[PartyType::User][..]));
+        assert_eq!(only::Guest::ALLOWED, Some(&[PartyType::Guest][..]));
+        assert_eq!(
+            only::InsuranceBroker::ALLOWED,
+            Some(&[PartyType::InsuranceBroker][..])
+        );
+        assert_eq!(only::Insurer::ALLOWED, Some(&[PartyType::Insurer][..]));
+        assert_eq!(AnyPartyType::ALLOWED, None);
     }
 }

@@ -53,9 +53,9 @@
 //! | --- | --- |
 //! | `serde` | `Serialize`/`Deserialize` for [`Subject`], the ids, [`PartyType`], [`Claims`], [`UnixTime`]; `Serialize` for [`VerifiedToken`] |
 //! | `live` | `live::LiveVerifier`: keys swapped and reloaded from a file while a service runs |
-//! | `http` | module `http`: the bearer token of a request, and refusals as RFC 6750 answers (the `http` crate only) |
-//! | `axum` | `axum::FaciliooToken`, an extractor (with `http` and `live`) |
-//! | `tower` | `tower::BearerAuthLayer`, a layer for tower and hyper services (with `http` and `live`) |
+//! | `http` | module `http`: the bearer token of a request, the `FaciliooToken` both frameworks yield, route guards (`party_types!`), and refusals as RFC 6750 answers with a replaceable body (the `http` crate only) |
+//! | `axum` | `axum::FaciliooToken`, an extractor whose type says which party types a route admits (with `http` and `live`) |
+//! | `tower` | `tower::BearerAuthLayer`, a layer for tower and hyper services, optional or with exemptions (with `http` and `live`) |
 //! | `aws-lc-rs` | the aws-lc-rs backend: keys parsed once, faster RSA (ring is the default) |
 //! | `testing` | module `testing`: tokens signed with shipped test keys, for testing a protected service |
 //! | `metrics` | counts to the [`metrics`](https://docs.rs/metrics) facade, named in [`stats::names`]; [`Verifier::stats`] gives them without it |

@@ -10,6 +10,7 @@ use core::fmt;
 /// assert_eq!(id.get(), 2);
 /// assert_eq!(id, 2);
 /// assert_eq!(id.to_string(), "2");
+/// assert_eq!(AccountId::from(2), id); // so `impl Into<AccountId>` takes a plain u64
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -34,6 +35,12 @@ macro_rules! id_conveniences {
         impl From<$id> for u64 {
             fn from(id: $id) -> u64 {
                 id.0
+            }
+        }
+
+        impl From<u64> for $id {
+            fn from(id: u64) -> $id {
+                $id(id)
             }
         }
 

@@ -1,73 +1,228 @@
-//! A tower layer (feature `tower`) for tower and hyper services that do not use axum: it
-//! verifies each request's bearer token, puts the [`VerifiedToken`] into the request's
-//! extensions, and answers every other request itself with the RFC 6750 response ([`Denial`],
-//! empty body).
+//! A tower layer (feature `tower`) for tower and hyper services, and for axum routers: it
+//! verifies each request's bearer token, puts the [`FaciliooToken`] into the request's
+//! extensions, and answers every other request itself with the RFC 6750 response
+//! ([`Denial`]).
+//!
+//! - **Modes.** Every request must carry a good token, unless the layer is
+//!   [`optional`](BearerAuthLayer::optional) (a request without an `Authorization` header
+//!   passes without a token; a bad one is still refused) or the request is
+//!   [exempt](BearerAuthLayer::exempt) (health checks, CORS preflights: they pass untouched,
+//!   without a token).
+//! - **Bodies.** By default a refusal has an empty body, built with `ResBody::default()`, so
+//!   the layer wraps any service whose body has a default (`String`, hyper's and
+//!   http-body-util's boxed and empty bodies). [`with_bodies`](BearerAuthLayer::with_bodies)
+//!   writes the [`BearerAuth`]'s [`DenialBody`](crate::http::DenialBody) (JSON by default)
+//!   for services whose body is built from bytes (`From<Vec<u8>>`: axum's `Body`,
+//!   `http_body_util::Full<Bytes>`, `Vec<u8>`). Both bounds come from the standard library
+//!   or the `http` crate: the layer adds no dependency on a body crate.
+//! - **One vocabulary.** The token in the extensions is the [`FaciliooToken`] the axum
+//!   extractor yields, and the extractor takes it from there instead of verifying again.
 //!
 //! ```
 //! use facilioo_jwt::http::BearerAuth;
-//! use facilioo_jwt::tower::BearerAuthLayer;
-//! use facilioo_jwt::{KeySet, PartyType, Policy, VerifiedToken, Verifier};
+//! use facilioo_jwt::tower::{BearerAuthLayer, verified_token};
+//! use facilioo_jwt::{KeySet, PartyType, Policy, Verifier};
 //! use http::{Request, Response};
 //! use tower::{ServiceBuilder, service_fn};
 //!
-//! let auth = BearerAuth::new(Verifier::new(KeySet::facilioo(), Policy::facilioo_dev()), "api")?;
+//! let auth = BearerAuth::new(Verifier::new(KeySet::facilioo(), Policy::facilioo_dev()));
+//! let layer = BearerAuthLayer::new(auth)
+//!     .require_party_types([PartyType::PropertyManagementCompany])
+//!     .exempt_path("/health")
+//!     .exempt_cors_preflight();
 //! let service = ServiceBuilder::new()
-//!     .layer(BearerAuthLayer::new(auth).require_party_types([PartyType::PropertyManagementCompany]))
+//!     .layer(layer)
 //!     .service(service_fn(|request: Request<String>| async move {
-//!         let token = request.extensions().get::<VerifiedToken>().expect("the layer put it there");
-//!         Ok::<_, std::convert::Infallible>(Response::new(format!("account {}", token.subject().account_id())))
+//!         let account = verified_token(&request).map(|t| t.subject().account_id());
+//!         Ok::<_, std::convert::Infallible>(Response::new(format!("account {account:?}")))
 //!     }));
 //! # drop(service);
-//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use core::fmt;
 use core::future::Future;
+use core::marker::PhantomData;
 use core::pin::Pin;
 use core::task::{Context, Poll};
 use std::sync::Arc;
 
-use ::http::{Request, Response};
+use ::http::header::{ACCESS_CONTROL_REQUEST_METHOD, AUTHORIZATION, ORIGIN};
+use ::http::request::Parts;
+use ::http::{Method, Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
 
+pub use crate::http::FaciliooToken;
 use crate::http::{BearerAuth, Denial};
-use crate::{PartyType, VerifiedToken};
+use crate::{PartyType, UnixTime};
 
-/// Verifies every request's bearer token before the inner service sees the request.
-#[derive(Clone, Debug)]
-pub struct BearerAuthLayer {
-    auth: BearerAuth,
+/// How the layer writes a refusal's response for a service whose body is `B`: [`NoBody`]
+/// (the default) or [`WithBody`].
+pub trait DenialResponse<B>: Send + Sync + 'static {
+    /// The response to `denial`: its status and challenge, and a body.
+    fn respond(denial: Denial) -> Response<B>;
+}
+
+/// Refusals get an empty body (`B::default()`) and no `Content-Type`: the status and
+/// challenge say everything RFC 6750 asks for, and any body with a default will do.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoBody;
+
+impl<B: Default> DenialResponse<B> for NoBody {
+    fn respond(denial: Denial) -> Response<B> {
+        denial.into_response_with(B::default())
+    }
+}
+
+/// Refusals get the body the [`BearerAuth`]'s [`DenialBody`](crate::http::DenialBody)
+/// writes, with its `Content-Type`, for services whose body is built from bytes
+/// (`B: From<Vec<u8>>`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WithBody;
+
+impl<B: From<Vec<u8>>> DenialResponse<B> for WithBody {
+    fn respond(denial: Denial) -> Response<B> {
+        denial.into_rendered_response()
+    }
+}
+
+/// A request the layer lets through untouched.
+type Exemption = Arc<dyn Fn(&Parts) -> bool + Send + Sync>;
+
+/// What the layer asks of a request, shared by every service it makes.
+#[derive(Clone, Default)]
+struct Config {
     party_types: Option<Arc<[PartyType]>>,
+    optional: bool,
+    exemptions: Vec<Exemption>,
+}
+
+/// Verifies every request's bearer token before the inner service sees the request. `M`
+/// says how refusals' bodies are written ([`NoBody`], [`WithBody`]).
+pub struct BearerAuthLayer<M = NoBody> {
+    auth: BearerAuth,
+    config: Arc<Config>,
+    mode: PhantomData<fn() -> M>,
 }
 
 impl BearerAuthLayer {
-    /// A layer that authenticates with `auth`.
-    pub fn new(auth: BearerAuth) -> Self {
+    /// A layer that authenticates with `auth` (or a verifier), refusing with empty bodies.
+    pub fn new(auth: impl Into<BearerAuth>) -> Self {
         Self {
-            auth,
-            party_types: None,
+            auth: auth.into(),
+            config: Arc::default(),
+            mode: PhantomData,
+        }
+    }
+}
+
+impl<M> BearerAuthLayer<M> {
+    /// Refusals carry the body the [`BearerAuth`] writes
+    /// ([`with_body`](BearerAuth::with_body); JSON by default), for services whose response
+    /// body is built from bytes (`From<Vec<u8>>`, as axum's `Body` is). See [`WithBody`].
+    pub fn with_bodies(self) -> BearerAuthLayer<WithBody> {
+        BearerAuthLayer {
+            auth: self.auth,
+            config: self.config,
+            mode: PhantomData,
         }
     }
 
     /// Also refuses (403 `insufficient_scope`) tokens whose party type is not one of
     /// `allowed`.
     pub fn require_party_types(mut self, allowed: impl IntoIterator<Item = PartyType>) -> Self {
-        self.party_types = Some(allowed.into_iter().collect());
+        Arc::make_mut(&mut self.config).party_types = Some(allowed.into_iter().collect());
         self
     }
 
-    fn admit<B>(&self, request: &mut Request<B>) -> Result<(), Denial> {
-        let token = self.auth.authenticate(request.headers())?;
-        if let Some(allowed) = &self.party_types {
-            self.auth.require_party_type(&token, allowed)?;
+    /// Lets a request without an `Authorization` header through without a token (the inner
+    /// service serves anonymous calls itself); a token that is there must still be good.
+    pub fn optional(mut self) -> Self {
+        Arc::make_mut(&mut self.config).optional = true;
+        self
+    }
+
+    /// Lets every request for which `exempt` is true through untouched, without a token and
+    /// without looking at its `Authorization` header. `exempt` sees the method, URI, headers
+    /// and extensions, never the body.
+    ///
+    /// ```
+    /// use facilioo_jwt::tower::BearerAuthLayer;
+    /// use facilioo_jwt::{KeySet, Policy, Verifier};
+    ///
+    /// let verifier = Verifier::new(KeySet::facilioo(), Policy::facilioo_dev());
+    /// let layer = BearerAuthLayer::new(verifier)
+    ///     .exempt(|request: &http::request::Parts| request.uri.path().starts_with("/public/"));
+    /// # drop(layer);
+    /// ```
+    pub fn exempt(mut self, exempt: impl Fn(&Parts) -> bool + Send + Sync + 'static) -> Self {
+        Arc::make_mut(&mut self.config)
+            .exemptions
+            .push(Arc::new(exempt));
+        self
+    }
+
+    /// Exempts requests for exactly `path` (no prefix, no query: `/health`, not
+    /// `/health/db`), whatever their method.
+    pub fn exempt_path(self, path: impl Into<String>) -> Self {
+        let path = path.into();
+        self.exempt(move |request| request.uri.path() == path)
+    }
+
+    /// Exempts CORS preflight requests: `OPTIONS` with `Origin` and
+    /// `Access-Control-Request-Method` headers, which browsers send without credentials.
+    pub fn exempt_cors_preflight(self) -> Self {
+        self.exempt(|request| {
+            request.method == Method::OPTIONS
+                && request.headers.contains_key(ORIGIN)
+                && request.headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
+        })
+    }
+
+    /// Admits the request: exempt, anonymous in optional mode, or with a good token, which
+    /// goes into its extensions.
+    fn admit(&self, request: &mut Parts) -> Result<(), Denial> {
+        let config = &self.config;
+        if config.exemptions.iter().any(|exempt| exempt(request))
+            || (config.optional && !request.headers.contains_key(AUTHORIZATION))
+        {
+            return Ok(());
         }
-        request.extensions_mut().insert(token);
+        let token = self.auth.admit_for(
+            &request.headers,
+            UnixTime::now(),
+            config.party_types.as_deref(),
+        )?;
+        let token: FaciliooToken = FaciliooToken::admitted(token, self.auth.clone());
+        request.extensions.insert(token);
         Ok(())
     }
 }
 
-impl<S> Layer<S> for BearerAuthLayer {
-    type Service = BearerAuthService<S>;
+impl<M> Clone for BearerAuthLayer<M> {
+    fn clone(&self) -> Self {
+        Self {
+            auth: self.auth.clone(),
+            config: Arc::clone(&self.config),
+            mode: PhantomData,
+        }
+    }
+}
+
+impl<M> fmt::Debug for BearerAuthLayer<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BearerAuthLayer")
+            .field("auth", &self.auth)
+            .field("party_types", &self.config.party_types)
+            .field("optional", &self.config.optional)
+            .field("exemptions", &self.config.exemptions.len())
+            .field("bodies", &core::any::type_name::<M>())
+            .finish()
+    }
+}
+
+impl<S, M> Layer<S> for BearerAuthLayer<M> {
+    type Service = BearerAuthService<S, M>;
     fn layer(&self, inner: S) -> Self::Service {
         BearerAuthService {
             inner,
@@ -77,16 +232,33 @@ impl<S> Layer<S> for BearerAuthLayer {
 }
 
 /// The service [`BearerAuthLayer`] makes.
-#[derive(Clone, Debug)]
-pub struct BearerAuthService<S> {
+pub struct BearerAuthService<S, M = NoBody> {
     inner: S,
-    layer: BearerAuthLayer,
+    layer: BearerAuthLayer<M>,
 }
 
-impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for BearerAuthService<S>
+impl<S: Clone, M> Clone for BearerAuthService<S, M> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            layer: self.layer.clone(),
+        }
+    }
+}
+
+impl<S: fmt::Debug, M> fmt::Debug for BearerAuthService<S, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("BearerAuthService")
+            .field("inner", &self.inner)
+            .field("layer", &self.layer)
+            .finish()
+    }
+}
+
+impl<S, M, ReqBody, ResBody> Service<Request<ReqBody>> for BearerAuthService<S, M>
 where
     S: Service<Request<ReqBody>, Response = Response<ResBody>>,
-    ResBody: Default,
+    M: DenialResponse<ResBody>,
 {
     type Response = Response<ResBody>;
     type Error = S::Error;
@@ -96,10 +268,11 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
-        match self.layer.admit(&mut request) {
-            Ok(()) => ResponseFuture::inner(self.inner.call(request)),
-            Err(denial) => ResponseFuture::denied(denial.into_response_with(ResBody::default())),
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        let (mut parts, body) = request.into_parts();
+        match self.layer.admit(&mut parts) {
+            Ok(()) => ResponseFuture::inner(self.inner.call(Request::from_parts(parts, body))),
+            Err(denial) => ResponseFuture::denied(M::respond(denial)),
         }
     }
 }
@@ -155,7 +328,8 @@ where
     }
 }
 
-/// The verified token the layer put into a request's extensions.
-pub fn verified_token<B>(request: &Request<B>) -> Option<&VerifiedToken> {
-    request.extensions().get::<VerifiedToken>()
+/// The token the layer put into a request's extensions (`None` for a request it let through
+/// without one: exempt, or anonymous in optional mode).
+pub fn verified_token<B>(request: &Request<B>) -> Option<&FaciliooToken> {
+    request.extensions().get::<FaciliooToken>()
 }

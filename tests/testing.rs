@@ -540,7 +540,7 @@ mod over_http {
     use axum::body::Body;
     use axum::routing;
     use facilioo_jwt::axum::FaciliooToken;
-    use facilioo_jwt::http::{BearerAuth, Denial};
+    use facilioo_jwt::http::{BearerAuth, Denial, Realm};
     use facilioo_jwt::tower::BearerAuthLayer;
     use tower::ServiceExt as _;
 
@@ -549,8 +549,13 @@ mod over_http {
     }
 
     async fn admin(token: FaciliooToken) -> Result<String, Denial> {
-        token.require_party_type(&[PartyType::PropertyManagementCompany])?;
+        token.require_party_types([PartyType::PropertyManagementCompany])?;
         Ok("admin".into())
+    }
+
+    /// The issuer's verifier, in realm `test`.
+    fn test_auth(issuer: &TestIssuer) -> BearerAuth {
+        BearerAuth::new(issuer.verifier()).with_realm(Realm::new("test").expect("realm"))
     }
 
     /// Status, the challenge's `error`, and the body of `GET path` with `authorization`.
@@ -588,21 +593,13 @@ mod over_http {
     #[tokio::test]
     async fn the_extractor_and_the_layer_refuse_every_refusal_with_its_code() {
         let issuer = TestIssuer::new();
-        let auth = BearerAuth::new(issuer.verifier(), "test").expect("auth");
+        let auth = test_auth(&issuer);
         assert!(auth.trusts_test_keys());
         // facilioo's keys, or test keys whose tokens the policy refuses, are no such trust.
         let facilioo = Verifier::new(KeySet::facilioo(), Policy::facilioo_dev());
-        assert!(
-            !BearerAuth::new(facilioo, "x")
-                .expect("auth")
-                .trusts_test_keys()
-        );
+        assert!(!BearerAuth::new(facilioo).trusts_test_keys());
         let refusing = Verifier::new(issuer.key_set(), issuer.policy().refuse_test_keys());
-        assert!(
-            !BearerAuth::new(refusing, "x")
-                .expect("auth")
-                .trusts_test_keys()
-        );
+        assert!(!BearerAuth::new(refusing).trusts_test_keys());
         let extractor = Router::new()
             .route("/me", routing::get(me))
             .route("/admin", routing::get(admin))
@@ -646,7 +643,7 @@ mod over_http {
     #[tokio::test]
     async fn a_routes_party_type_check_says_what_the_route_requires() {
         let issuer = TestIssuer::new();
-        let auth = BearerAuth::new(issuer.verifier(), "test").expect("auth");
+        let auth = test_auth(&issuer);
         let app = Router::new()
             .route("/admin", routing::get(admin))
             .with_state(auth);

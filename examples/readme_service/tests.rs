@@ -8,7 +8,7 @@ use tower::ServiceExt as _; // oneshot
 /// Sends `GET path` to the app, with `token` as its bearer token if there is one.
 async fn get(path: &str, token: Option<&TestToken>) -> (StatusCode, String) {
     // The app as main builds it, but trusting the test issuer's keys.
-    let auth = BearerAuth::new(TestIssuer::new().verifier(), "test").unwrap();
+    let auth = BearerAuth::new(TestIssuer::new().verifier());
     let mut request = Request::builder().uri(path);
     if let Some(token) = token {
         request = request.header(AUTHORIZATION, token.authorization());
