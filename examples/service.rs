@@ -1,41 +1,100 @@
-//! A service protected by facilioo tokens, on axum:
+//! A service protected by facilioo tokens, run as in production: axum, keys reloaded on
+//! `SIGHUP` and on an interval, refusals logged and counted, an OpenAPI document.
 //!
 //! ```sh
-//! cargo run --example service --features axum -- [--keys PEM_FILE] --iss ISS --aud AUD [--listen 127.0.0.1:8080]
+//! cargo run --example service --features axum,tokio,metrics,tracing,utoipa -- \
+//!     --iss dev-api.facilioo.de --aud dev-app.facilioo.de [--keys PEM_FILE] [--reload-every SECS] [--listen ADDR]
 //! ```
 //!
-//! - `GET /me`: the caller's subject and party type, as JSON;
-//! - `GET /admin`: the same, for property management companies only (others get 403);
-//! - `GET /hello`: for anyone; a token, if sent, must be good.
+//! Every flag can come from the environment instead: `FACILIOO_ISSUER`, `FACILIOO_AUDIENCE`
+//! (comma-separated lists), `FACILIOO_KEYS`, `FACILIOO_RELOAD_EVERY`, `LISTEN`.
 //!
-//! Keys default to facilioo's published ones. With `--keys`, the file is reloaded on
-//! `SIGHUP`; a file that does not load leaves the keys in use, and the service says why.
-//! It listens on loopback unless told otherwise, and prints the address it listens on.
+//! - `GET /me`: the caller's subject and party type, as JSON;
+//! - `GET /companies/{company_id}/admin`: the same, for property management companies of
+//!   that company only (another party type or another company gets 403);
+//! - `GET /hello`: for anyone; a token, if sent, must be good;
+//! - `GET /health`, `GET /metrics` (Prometheus text), `GET /openapi.json`: no token.
+//!
+//! Keys default to facilioo's published ones. With `--keys`, the file is reloaded on `SIGHUP`
+//! and every `--reload-every` seconds (300 by default); a file that does not load leaves the
+//! keys in use, and the log says why. Logs (refusals with their code, reloads) go to stderr;
+//! the address it listens on (loopback unless told otherwise) goes to stdout.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
 
-use axum::extract::FromRef;
+use axum::extract::{FromRef, Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use facilioo_jwt::axum::{FaciliooToken, only};
-use facilioo_jwt::http::BearerAuth;
+use clap::Parser;
+use facilioo_jwt::axum::FaciliooToken;
+use facilioo_jwt::http::{BearerAuth, Denial};
 use facilioo_jwt::live::LiveVerifier;
-use facilioo_jwt::{KeySet, Policy, VerifiedToken, Verifier};
+use facilioo_jwt::openapi::FaciliooSecurity;
+use facilioo_jwt::{KeySet, Policy, VerifiedToken, Verifier, party_types};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde_json::{Value, json};
+use utoipa::OpenApi;
+
+#[derive(Parser)]
+struct Args {
+    /// Issuers to trust (repeat, or comma-separate).
+    #[arg(
+        long = "iss",
+        env = "FACILIOO_ISSUER",
+        value_delimiter = ',',
+        required = true
+    )]
+    issuers: Vec<String>,
+    /// Audiences to accept (repeat, or comma-separate).
+    #[arg(
+        long = "aud",
+        env = "FACILIOO_AUDIENCE",
+        value_delimiter = ',',
+        required = true
+    )]
+    audiences: Vec<String>,
+    /// A key file (PEM, DER or JWK Set); facilioo's published keys if absent.
+    #[arg(long, env = "FACILIOO_KEYS")]
+    keys: Option<PathBuf>,
+    /// Seconds between reloads of the key file (it is also reloaded on SIGHUP).
+    #[arg(long, env = "FACILIOO_RELOAD_EVERY", default_value_t = 300)]
+    reload_every: u64,
+    #[arg(long, env = "LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+}
 
 #[derive(Clone, FromRef)]
 struct App {
     auth: BearerAuth,
+    metrics: PrometheusHandle,
 }
 
+party_types!(Managers = [PropertyManagementCompany]);
+
+/// The caller's account.
+#[utoipa::path(get, path = "/me", responses((status = 200, description = "the caller's subject")),
+    security(("facilioo" = [])))]
 async fn me(token: FaciliooToken) -> Json<Value> {
     Json(identity(&token))
 }
 
-async fn admin(token: FaciliooToken<only::PropertyManagementCompany>) -> Json<Value> {
-    Json(identity(&token))
+/// For the property management companies of one company.
+#[utoipa::path(get, path = "/companies/{company_id}/admin",
+    params(("company_id" = u64, Path, description = "the company")),
+    responses((status = 200, description = "the caller's subject")), security(("facilioo" = [])))]
+async fn company_admin(
+    token: FaciliooToken<Managers>,
+    Path(company_id): Path<u64>,
+) -> Result<Json<Value>, Denial> {
+    token.require_company(company_id)?;
+    Ok(Json(identity(&token)))
 }
 
+/// For anyone; a token, if sent, must be good.
+#[utoipa::path(get, path = "/hello", responses((status = 200, description = "a greeting")),
+    security((), ("facilioo" = [])))]
 async fn hello(token: Option<FaciliooToken>) -> String {
     match token {
         Some(token) => format!("hello, account {}\n", token.subject().account_id()),
@@ -52,72 +111,46 @@ fn identity(token: &VerifiedToken) -> Value {
     })
 }
 
-struct Args {
-    keys: Option<String>,
-    issuers: Vec<String>,
-    audiences: Vec<String>,
-    listen: SocketAddr,
-}
+const SECURITY: FaciliooSecurity = FaciliooSecurity::new();
 
-fn args() -> Result<Args, String> {
-    let mut args = Args {
-        keys: None,
-        issuers: Vec::new(),
-        audiences: Vec::new(),
-        listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let mut value = || it.next().ok_or(format!("{flag} needs a value"));
-        match flag.as_str() {
-            "--keys" => args.keys = Some(value()?),
-            "--iss" => args.issuers.push(value()?),
-            "--aud" => args.audiences.push(value()?),
-            "--listen" => args.listen = value()?.parse().map_err(|e| format!("--listen: {e}"))?,
-            other => return Err(format!("unknown argument {other}")),
-        }
-    }
-    Ok(args)
-}
+#[derive(OpenApi)]
+#[openapi(paths(me, company_admin, hello), modifiers(&SECURITY))]
+struct Api;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = args().map_err(|e| {
-        format!("{e}\nusage: service [--keys PEM_FILE] --iss ISS --aud AUD [--listen ADDR]")
-    })?;
-    let keys = match &args.keys {
-        Some(path) => KeySet::from_file(path).map_err(|e| format!("{path}: {e}"))?,
-        None => KeySet::facilioo(),
-    };
+    let args = Args::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .init();
+    let metrics = PrometheusBuilder::new().install_recorder()?;
+
+    let keys = args.keys.as_ref().map(KeySet::from_file).transpose()?;
     let policy = Policy::new(args.issuers, args.audiences)?;
-    let live = LiveVerifier::new(Verifier::new(keys, policy).with_cache(10_000));
-    if let Some(path) = args.keys.clone() {
-        tokio::spawn(reload_on_sighup(live.clone(), path));
+    let verifier = Verifier::new(keys.unwrap_or_else(KeySet::facilioo), policy);
+    let live = LiveVerifier::new(verifier.with_cache(10_000));
+    if let Some(path) = &args.keys {
+        let every = Duration::from_secs(args.reload_every);
+        live.reload_task(path).on_sighup().every(every).spawn()?;
     }
+
     let app = Router::new()
         .route("/me", get(me))
-        .route("/admin", get(admin))
+        .route("/companies/{company_id}/admin", get(company_admin))
         .route("/hello", get(hello))
+        .route("/health", get(|| async { "ok\n" }))
+        .route(
+            "/metrics",
+            get(|State(m): State<PrometheusHandle>| async move { m.render() }),
+        )
+        .route("/openapi.json", get(|| async { Json(Api::openapi()) }))
         .with_state(App {
             auth: BearerAuth::live(live),
+            metrics,
         });
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     println!("listening on http://{}", listener.local_addr()?);
     axum::serve(listener, app).await?;
     Ok(())
-}
-
-/// Reloads the key file on every SIGHUP, keeping the keys in use when it does not load.
-async fn reload_on_sighup(live: LiveVerifier, path: String) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
-        eprintln!("cannot listen for SIGHUP: keys will not be reloaded");
-        return;
-    };
-    while hangups.recv().await.is_some() {
-        match live.reload_keys(&path) {
-            Ok(reload) => eprintln!("reloaded {path}: {reload}"),
-            Err(e) => eprintln!("{path} not reloaded, the keys in use stay: {e}"),
-        }
-    }
 }

@@ -441,10 +441,19 @@ impl BearerAuth {
     /// and of a party type its route admits), or a refusal of any kind (bearer, token, route
     /// guard, scoping helper; a helper refusing a token that was admitted is a second
     /// outcome for that request). A token the axum extractor takes from the tower layer is
-    /// not admitted again. Tracing and metrics go here; keep it cheap: it runs on every
-    /// request.
+    /// not admitted again. It runs on every request.
+    ///
+    /// Feature `metrics`: `facilioo_jwt_http_outcomes_total{outcome}`, `ok` or the
+    /// refusal's [`Denial::reason`]. Feature `tracing`: an admitted token's subject is a
+    /// DEBUG event and is recorded into the current span's `account_id`, `company_id` and
+    /// `party_type` fields if it declares them; a refusal is an INFO event with its reason
+    /// and status, except a token's refusal, which the verifier has reported already (one
+    /// event per refusal).
     #[inline]
     fn observe(&self, outcome: Result<&VerifiedToken, &Denial>) {
+        #[cfg(any(feature = "metrics", feature = "tracing"))]
+        crate::observe::http(outcome);
+        #[cfg(not(any(feature = "metrics", feature = "tracing")))]
         let _ = outcome;
     }
 }

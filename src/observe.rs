@@ -89,13 +89,21 @@ pub(crate) fn reload(
         };
         metrics::counter!(names::RELOADS, "result" => outcome).increment(1);
     }
+    // New keys are news (INFO); the same keys again, as an interval mostly finds, are not.
     #[cfg(feature = "tracing")]
     match result {
-        Ok(reload) => tracing::info!(
+        Ok(reload) if reload.changed() => tracing::info!(
             target: TARGET,
             path = %path.display(),
             keys = reload.keys(),
-            changed = reload.changed(),
+            changed = true,
+            "keys reloaded: {reload}"
+        ),
+        Ok(reload) => tracing::debug!(
+            target: TARGET,
+            path = %path.display(),
+            keys = reload.keys(),
+            changed = false,
             "keys reloaded: {reload}"
         ),
         Err(error) => tracing::warn!(
@@ -106,4 +114,51 @@ pub(crate) fn reload(
     }
     #[cfg(not(feature = "tracing"))]
     let _ = path;
+}
+
+/// An outcome of the HTTP layer: a token admitted, or a refusal.
+#[cfg(feature = "http")]
+pub(crate) fn http(outcome: Result<&VerifiedToken, &crate::http::Denial>) {
+    #[cfg(feature = "metrics")]
+    {
+        let outcome = match outcome {
+            Ok(_) => "ok",
+            Err(denial) => denial.reason(),
+        };
+        metrics::counter!(names::HTTP_OUTCOMES, "outcome" => outcome).increment(1);
+    }
+    #[cfg(feature = "tracing")]
+    match outcome {
+        Ok(token) => {
+            let subject = token.subject();
+            let account_id = subject.account_id().get();
+            let company_id = subject.company_id().map(|c| c.get());
+            let party_type = token.party_type().map(|p| p.id());
+            let span = tracing::Span::current();
+            span.record("account_id", account_id);
+            if let Some(company_id) = company_id {
+                span.record("company_id", company_id);
+            }
+            if let Some(party_type) = party_type {
+                span.record("party_type", party_type);
+            }
+            tracing::debug!(
+                target: TARGET,
+                account_id,
+                company_id,
+                party_type,
+                key_index = token.key_index(),
+                "token admitted"
+            );
+        }
+        // The verifier reported it, with the key.
+        Err(denial) if denial.token_error().is_some() => {}
+        Err(denial) => tracing::info!(
+            target: TARGET,
+            code = denial.reason(),
+            status = denial.status().as_u16(),
+            "request refused: {}",
+            denial.description().unwrap_or("no bearer token")
+        ),
+    }
 }

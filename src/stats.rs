@@ -87,9 +87,10 @@ pub mod names {
     pub const RELOADS: &str = "facilioo_jwt_reloads_total";
     /// A gauge: the keys in use.
     pub const KEYS: &str = "facilioo_jwt_keys";
-    /// Requests the HTTP layers answered, by `outcome`: `ok`, or the refusal's
-    /// `Denial::reason` (feature `http`).
-    pub const HTTP_REQUESTS: &str = "facilioo_jwt_http_requests_total";
+    /// What the HTTP layers decided, by `outcome`: `ok` (a token admitted), or the refusal's
+    /// `Denial::reason` (feature `http`): one per request, plus one for each refusal a
+    /// scoping helper (`require_company`, …) makes of a token already admitted.
+    pub const HTTP_OUTCOMES: &str = "facilioo_jwt_http_outcomes_total";
 }
 
 /// Verifications counted by outcome: `ok` and each [`Error::code`].
@@ -320,7 +321,7 @@ mod tests {
         assert_eq!(OUTCOME_CODES[outcome_index::<()>(&Ok(()))], "ok");
         for e in errors {
             assert_eq!(
-                OUTCOME_CODES[outcome_index::<()>(&Err(e.clone()))],
+                OUTCOME_CODES[outcome_index::<()>(&Err(e))],
                 e.code()
             );
         }
