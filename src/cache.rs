@@ -34,7 +34,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use arc_swap::ArcSwapOption;
 
 use crate::limits::MAX_CACHED_TOKEN_LEN;
-use crate::stats::StripedCounts;
+use crate::stats::{StripedCounts, stripe};
 use crate::{Error, VerifiedToken};
 
 /// Slots per set (a set of 8 to 15, or one smaller set for a small capacity): few enough
@@ -117,23 +117,27 @@ impl Cache {
         }
     }
 
-    /// The verified token for `token` from the cache, or `verify(token)` remembered; and
-    /// how the cache answered.
+    /// The verified token for `token` from the cache, or `verify(token)` remembered; `lookup`
+    /// says how the cache answered.
     pub(crate) fn get_or_verify(
         &self,
         token: &str,
+        lookup: &mut Lookup,
         verify: impl FnOnce() -> Result<VerifiedToken, Error>,
-    ) -> (Result<VerifiedToken, Error>, Lookup) {
+    ) -> Result<VerifiedToken, Error> {
         if token.len() > MAX_CACHED_TOKEN_LEN {
             self.bypassed.fetch_add(1, Relaxed);
-            return (verify(), Lookup::Bypassed);
+            *lookup = Lookup::Bypassed;
+            return verify();
         }
         let hash = self.hasher.hash_one(token);
         if let Some(verified) = self.verified.get(hash, token) {
-            return (Ok(verified), Lookup::Hit);
+            *lookup = Lookup::Hit;
+            return Ok(verified);
         }
         if self.forged.get(hash, token).is_some() {
-            return (Err(Error::InvalidSignature), Lookup::ForgedHit);
+            *lookup = Lookup::ForgedHit;
+            return Err(Error::InvalidSignature);
         }
         self.misses.fetch_add(1, Relaxed);
         let result = verify();
@@ -144,7 +148,8 @@ impl Cache {
             // Anything else is not remembered.
             Err(_) => false,
         };
-        (result, Lookup::Miss { evicted })
+        *lookup = Lookup::Miss { evicted };
+        result
     }
 
     pub(crate) fn stats(&self) -> CacheStats {
@@ -364,7 +369,7 @@ impl Default for Striped {
 
 impl Striped {
     fn add_one(&self) {
-        self.0.add_one(0);
+        self.0.add_one(stripe(), 0);
     }
 
     fn sum(&self) -> u64 {

@@ -451,10 +451,7 @@ impl BearerAuth {
     /// event per refusal).
     #[inline]
     fn observe(&self, outcome: Result<&VerifiedToken, &Denial>) {
-        #[cfg(any(feature = "metrics", feature = "tracing"))]
         crate::observe::http(outcome);
-        #[cfg(not(any(feature = "metrics", feature = "tracing")))]
-        let _ = outcome;
     }
 }
 

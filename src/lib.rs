@@ -87,7 +87,6 @@ pub mod limits;
 #[cfg(feature = "live")]
 #[cfg_attr(docsrs, doc(cfg(feature = "live")))]
 pub mod live;
-#[cfg(any(feature = "metrics", feature = "tracing"))]
 mod observe;
 #[cfg(feature = "utoipa")]
 #[cfg_attr(docsrs, doc(cfg(feature = "utoipa")))]

@@ -86,7 +86,6 @@ impl fmt::Display for Reload {
 impl LiveVerifier {
     /// Starts with `verifier`.
     pub fn new(verifier: Verifier) -> Self {
-        #[cfg(feature = "metrics")]
         crate::observe::keys_in_use(verifier.keys().len());
         Self {
             current: Arc::new(ArcSwap::from_pointee(verifier)),
@@ -124,7 +123,6 @@ impl LiveVerifier {
 
     /// Replaces the whole verifier (keys, policy and options).
     pub fn replace(&self, verifier: Verifier) {
-        #[cfg(feature = "metrics")]
         crate::observe::keys_in_use(verifier.keys().len());
         self.current.store(Arc::new(verifier));
     }
@@ -134,7 +132,6 @@ impl LiveVerifier {
     /// use (the same keys, with the same `kid`s, in the same order) are left in place, so
     /// that the cache and the key-order memory stay.
     pub fn replace_keys(&self, keys: KeySet) -> bool {
-        #[cfg(feature = "metrics")]
         crate::observe::keys_in_use(keys.len());
         let mut changed = false;
         // Read-modify-write, so that two concurrent replacements cannot lose the policy:
@@ -167,7 +164,6 @@ impl LiveVerifier {
             Err(_) => 2,
         };
         self.reloads[counter].fetch_add(1, Relaxed);
-        #[cfg(any(feature = "metrics", feature = "tracing"))]
         crate::observe::reload(path, &result);
         result
     }

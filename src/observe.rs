@@ -1,6 +1,7 @@
 //! Reporting to the `metrics` facade (feature `metrics`) and to `tracing` (feature
-//! `tracing`): the one place this crate emits either. Nothing here holds token or key bytes:
-//! a refusal is its code and status, a key its index and label (a thumbprint prefix).
+//! `tracing`): the one place this crate emits either; without them every function here is
+//! empty. Nothing here holds token or key bytes: a refusal is its code and status, a key its
+//! index and label (a thumbprint prefix).
 
 #[cfg(feature = "metrics")]
 use crate::stats::names;
@@ -10,68 +11,120 @@ use crate::{Error, VerifiedToken, cache::Lookup, keys::PublicKey};
 #[cfg(feature = "tracing")]
 pub(crate) const TARGET: &str = "facilioo_jwt";
 
-/// One verification: its outcome, the key whose signature verified (if one did), and how the
-/// cache answered (if the verifier has one).
-pub(crate) fn verification(
-    result: &Result<VerifiedToken, Error>,
-    key: Option<(usize, &PublicKey)>,
-    lookup: Option<Lookup>,
-) {
+/// What one verifier reports to the `metrics` facade: its counters, registered with the
+/// recorder on its first verification and then only added to (a registry lookup per event
+/// would cost more than a cache hit does). Empty without feature `metrics`.
+#[derive(Debug, Default)]
+pub(crate) struct Reporter {
     #[cfg(feature = "metrics")]
-    {
-        let outcome = match result {
-            Ok(_) => "ok",
-            Err(e) => e.code(),
-        };
-        metrics::counter!(names::VERIFICATIONS, "outcome" => outcome).increment(1);
-        if let Some((_, key)) = key {
-            metrics::counter!(names::KEY_VERIFICATIONS, "key" => key.shared_label()).increment(1);
-        }
-        match lookup {
-            Some(Lookup::Hit) => {
-                metrics::counter!(names::CACHE_HITS, "entry" => "verified").increment(1);
-            }
-            Some(Lookup::ForgedHit) => {
-                metrics::counter!(names::CACHE_HITS, "entry" => "forged").increment(1);
-            }
-            Some(Lookup::Miss { evicted }) => {
-                metrics::counter!(names::CACHE_MISSES).increment(1);
-                if evicted {
-                    metrics::counter!(names::CACHE_EVICTIONS).increment(1);
-                }
-            }
-            Some(Lookup::Bypassed) | None => {}
-        }
-    }
-    #[cfg(feature = "tracing")]
-    if let Err(error) = result {
-        tracing::info!(
-            target: TARGET,
-            code = error.code(),
-            status = error.http_status(),
-            key_index = key.map(|(i, _)| i),
-            key = key.map(|(_, k)| k.label()),
-            "token refused: {error}"
-        );
-    }
-    #[cfg(not(feature = "tracing"))]
-    let _ = (result, key);
-    #[cfg(not(feature = "metrics"))]
-    let _ = lookup;
+    counters: std::sync::OnceLock<Counters>,
 }
 
-/// `checks` RSA operations.
 #[cfg(feature = "metrics")]
-pub(crate) fn signature_checks(checks: u32) {
-    metrics::counter!(names::SIGNATURE_CHECKS).increment(u64::from(checks));
+#[derive(Debug)]
+struct Counters {
+    /// By outcome, in `OUTCOME_CODES`' order.
+    outcomes: Vec<metrics::Counter>,
+    /// By key of the set.
+    keys: Vec<metrics::Counter>,
+    hits_verified: metrics::Counter,
+    hits_forged: metrics::Counter,
+    misses: metrics::Counter,
+    evictions: metrics::Counter,
+    signature_checks: metrics::Counter,
+}
+
+#[cfg(feature = "metrics")]
+impl Counters {
+    fn register(keys: &crate::KeySet) -> Self {
+        Self {
+            outcomes: crate::stats::OUTCOME_CODES
+                .iter()
+                .map(|&outcome| metrics::counter!(names::VERIFICATIONS, "outcome" => outcome))
+                .collect(),
+            keys: keys
+                .iter()
+                .map(|key| metrics::counter!(names::KEY_VERIFICATIONS, "key" => key.shared_label()))
+                .collect(),
+            hits_verified: metrics::counter!(names::CACHE_HITS, "entry" => "verified"),
+            hits_forged: metrics::counter!(names::CACHE_HITS, "entry" => "forged"),
+            misses: metrics::counter!(names::CACHE_MISSES),
+            evictions: metrics::counter!(names::CACHE_EVICTIONS),
+            signature_checks: metrics::counter!(names::SIGNATURE_CHECKS),
+        }
+    }
+}
+
+impl Reporter {
+    #[cfg(feature = "metrics")]
+    fn counters(&self, keys: &crate::KeySet) -> &Counters {
+        self.counters.get_or_init(|| Counters::register(keys))
+    }
+
+    /// One verification under `keys`: its outcome, the key whose signature verified (if one
+    /// did), and how the cache answered (if the verifier has one).
+    #[inline]
+    pub(crate) fn verification(
+        &self,
+        keys: &crate::KeySet,
+        result: &Result<VerifiedToken, Error>,
+        key: Option<(usize, &PublicKey)>,
+        lookup: Option<Lookup>,
+    ) {
+        #[cfg(feature = "metrics")]
+        {
+            let counters = self.counters(keys);
+            if let Some(c) = counters.outcomes.get(crate::stats::outcome_index(result)) {
+                c.increment(1);
+            }
+            if let Some(c) = key.and_then(|(i, _)| counters.keys.get(i)) {
+                c.increment(1);
+            }
+            match lookup {
+                Some(Lookup::Hit) => counters.hits_verified.increment(1),
+                Some(Lookup::ForgedHit) => counters.hits_forged.increment(1),
+                Some(Lookup::Miss { evicted }) => {
+                    counters.misses.increment(1);
+                    if evicted {
+                        counters.evictions.increment(1);
+                    }
+                }
+                Some(Lookup::Bypassed) | None => {}
+            }
+        }
+        #[cfg(feature = "tracing")]
+        if let Err(error) = result {
+            tracing::info!(
+                target: TARGET,
+                code = error.code(),
+                status = error.http_status(),
+                key_index = key.map(|(i, _)| i),
+                key = key.map(|(_, k)| k.label()),
+                "token refused: {error}"
+            );
+        }
+        let _ = (keys, result, key, lookup);
+    }
+
+    /// `checks` RSA operations under `keys`.
+    #[inline]
+    pub(crate) fn signature_checks(&self, keys: &crate::KeySet, checks: u32) {
+        #[cfg(feature = "metrics")]
+        self.counters(keys)
+            .signature_checks
+            .increment(u64::from(checks));
+        let _ = (keys, checks);
+    }
 }
 
 /// The keys in use now: `count` of them.
-#[cfg(all(feature = "live", feature = "metrics"))]
+#[cfg(feature = "live")]
 pub(crate) fn keys_in_use(count: usize) {
     // At most MAX_KEYS: exact in an f64.
+    #[cfg(feature = "metrics")]
     #[allow(clippy::cast_precision_loss)]
     metrics::gauge!(names::KEYS).set(count as f64);
+    let _ = count;
 }
 
 /// A reload of the key file at `path`: the keys it put in use, or why it did not load.
@@ -112,12 +165,12 @@ pub(crate) fn reload(
             "keys not reloaded, the keys in use stay: {error}"
         ),
     }
-    #[cfg(not(feature = "tracing"))]
-    let _ = path;
+    let _ = (path, result);
 }
 
 /// An outcome of the HTTP layer: a token admitted, or a refusal.
 #[cfg(feature = "http")]
+#[inline]
 pub(crate) fn http(outcome: Result<&VerifiedToken, &crate::http::Denial>) {
     #[cfg(feature = "metrics")]
     {
@@ -161,4 +214,5 @@ pub(crate) fn http(outcome: Result<&VerifiedToken, &crate::http::Denial>) {
             denial.description().unwrap_or("no bearer token")
         ),
     }
+    let _ = outcome;
 }

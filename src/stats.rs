@@ -213,9 +213,10 @@ impl StripedCounts {
         }
     }
 
-    /// Adds one to counter `i` (nothing if there is no such counter).
-    pub(crate) fn add_one(&self, i: usize) {
-        let line = stripe() * self.lines_per_stripe + i / PER_LINE;
+    /// Adds one to counter `i` on `stripe` (below [`STRIPES`], from [`stripe()`]; nothing if
+    /// there is no such counter).
+    pub(crate) fn add_one(&self, stripe: usize, i: usize) {
+        let line = stripe * self.lines_per_stripe + i / PER_LINE;
         if i < self.lines_per_stripe * PER_LINE
             && let Some(line) = self.lines.get(line)
         {
@@ -273,8 +274,9 @@ impl Lifetime {
         }
     }
 
-    pub(crate) fn count<T>(&self, result: &Result<T, Error>) {
-        self.outcomes.add_one(outcome_index(result));
+    /// Counts `result` on `stripe`.
+    pub(crate) fn count<T>(&self, stripe: usize, result: &Result<T, Error>) {
+        self.outcomes.add_one(stripe, outcome_index(result));
     }
 
     pub(crate) fn outcomes(&self) -> Outcomes {
@@ -320,10 +322,7 @@ mod tests {
         assert_eq!(errors.len() + 1, OUTCOMES);
         assert_eq!(OUTCOME_CODES[outcome_index::<()>(&Ok(()))], "ok");
         for e in errors {
-            assert_eq!(
-                OUTCOME_CODES[outcome_index::<()>(&Err(e))],
-                e.code()
-            );
+            assert_eq!(OUTCOME_CODES[outcome_index::<()>(&Err(e))], e.code());
         }
     }
 
@@ -334,13 +333,14 @@ mod tests {
             for _ in 0..4 {
                 s.spawn(|| {
                     for _ in 0..1000 {
-                        counts.add_one(0);
-                        counts.add_one(19);
+                        counts.add_one(stripe(), 0);
+                        counts.add_one(stripe(), 19);
                     }
                 });
             }
         });
-        counts.add_one(32); // past the lines: ignored
+        counts.add_one(stripe(), 32); // past the lines: ignored
+        counts.add_one(STRIPES, 0); // past the stripes: ignored
         assert_eq!(
             (counts.sum(0), counts.sum(19), counts.sum(1)),
             (4000, 4000, 0)

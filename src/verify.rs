@@ -5,7 +5,8 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use crate::cache::{Cache, CacheStats, Lookup};
 use crate::keys::Thumbprint;
-use crate::stats::{KeyStats, Lifetime, Stats, StripedCounts};
+use crate::observe::Reporter;
+use crate::stats::{KeyStats, Lifetime, Stats, StripedCounts, stripe};
 use crate::{Claims, Error, KeySet, Policy, UnixTime, claims, jws};
 
 /// Verifies facilioo access tokens: a key set and a policy, built once and shared.
@@ -58,6 +59,8 @@ struct Inner {
     /// Tokens each key of this set verified.
     per_key: StripedCounts,
     cache: Option<Cache>,
+    /// What goes to `metrics` and `tracing` (features of those names; empty without them).
+    reporter: Reporter,
 }
 
 impl Verifier {
@@ -75,6 +78,7 @@ impl Verifier {
                 last_key: AtomicUsize::new(0),
                 lifetime,
                 cache,
+                reporter: Reporter::default(),
             }),
         }
     }
@@ -185,22 +189,29 @@ impl Verifier {
     /// `now` is anything that converts into a [`UnixTime`]: [`std::time::SystemTime`],
     /// [`time::OffsetDateTime`], or [`UnixTime::from_secs`].
     pub fn verify(&self, token: &str, now: impl Into<UnixTime>) -> Result<VerifiedToken, Error> {
-        // The key whose signature verified, when the claims then fail.
+        // The key whose signature verified (also when the claims then fail), and how the
+        // cache answered.
         let mut signed_by = None;
-        let (result, lookup) = match &self.inner.cache {
-            Some(cache) => {
-                cache.get_or_verify(token, || self.verify_except_time(token, &mut signed_by))
-            }
-            None => (
-                self.verify_except_time(token, &mut signed_by),
-                Lookup::Bypassed,
-            ),
+        let mut lookup = Lookup::Bypassed;
+        let result = match &self.inner.cache {
+            Some(cache) => cache.get_or_verify(token, &mut lookup, || {
+                self.verify_except_time(token, &mut signed_by)
+            }),
+            None => self.verify_except_time(token, &mut signed_by),
         };
-        let result = result.and_then(|verified| {
-            signed_by = Some(verified.key_index);
-            verified.check_window(now.into(), self.inner.policy.leeway_secs())?;
-            Ok(verified)
-        });
+        // The window is checked on a reference, so that a valid token is returned where it
+        // lies (a verified token is a few hundred bytes).
+        let window = match &result {
+            Ok(verified) => {
+                signed_by = Some(verified.key_index);
+                verified.check_window(now.into(), self.inner.policy.leeway_secs())
+            }
+            Err(_) => Ok(()),
+        };
+        let result = match window {
+            Ok(()) => result,
+            Err(e) => Err(e),
+        };
         self.count(&result, signed_by, lookup);
         result
     }
@@ -213,18 +224,17 @@ impl Verifier {
         lookup: Lookup,
     ) {
         let inner = &*self.inner;
-        inner.lifetime.count(result);
+        let stripe = stripe();
+        inner.lifetime.count(stripe, result);
         if let Some(index) = signed_by {
-            inner.per_key.add_one(index);
+            inner.per_key.add_one(stripe, index);
         }
-        #[cfg(any(feature = "metrics", feature = "tracing"))]
-        crate::observe::verification(
+        inner.reporter.verification(
+            &inner.keys,
             result,
             signed_by.and_then(|i| Some((i, inner.keys.get(i)?))),
-            self.inner.cache.is_some().then_some(lookup),
+            inner.cache.is_some().then_some(lookup),
         );
-        #[cfg(not(any(feature = "metrics", feature = "tracing")))]
-        let _ = lookup;
     }
 
     /// [`verify`](Self::verify) as of the system clock.
@@ -244,6 +254,7 @@ impl Verifier {
             policy,
             last_key,
             lifetime,
+            reporter,
             ..
         } = &*self.inner;
         let mut checks = 0;
@@ -274,8 +285,7 @@ impl Verifier {
             lifetime
                 .signature_checks
                 .fetch_add(u64::from(checks), Relaxed);
-            #[cfg(feature = "metrics")]
-            crate::observe::signature_checks(checks);
+            reporter.signature_checks(keys, checks);
         }
         verified
     }
