@@ -10,6 +10,7 @@
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use crate::Error;
 use crate::cache::CacheStats;
@@ -260,30 +261,111 @@ pub(crate) fn stripe() -> usize {
 
 /// The counts of one verifier's life: shared by its clones and by the verifiers
 /// [`with_keys`](crate::Verifier::with_keys) and `with_cache` make from it.
+///
+/// A valid token is counted once, on its key set's [`KeyCounts`] (one atomic add on the hot
+/// path, on the thread's own line); the lifetime's `ok` is the sum over the key sets in use
+/// and those retired. A refusal is counted here, and on its key set's counts too when a
+/// key's signature verified.
 #[derive(Debug)]
 pub(crate) struct Lifetime {
-    outcomes: StripedCounts,
+    /// Refusals by outcome index (0, `ok`, is unused).
+    refusals: StripedCounts,
     pub(crate) signature_checks: AtomicU64,
+    /// The key sets in use, and the valid tokens of those no longer in use.
+    sets: Mutex<KeySets>,
+}
+
+#[derive(Debug, Default)]
+struct KeySets {
+    in_use: Vec<Arc<KeyCounts>>,
+    retired_ok: u64,
+}
+
+/// What one key set's keys verified: per key, the valid tokens and the tokens refused after
+/// the key's signature verified.
+#[derive(Debug)]
+pub(crate) struct KeyCounts {
+    keys: usize,
+    counts: StripedCounts,
+}
+
+impl KeyCounts {
+    /// Counters for `keys` keys: valid tokens at `2 × key`, refused ones at `2 × key + 1`.
+    fn new(keys: usize) -> Self {
+        Self {
+            keys,
+            counts: StripedCounts::new(2 * keys),
+        }
+    }
+
+    /// Tokens key `index` verified: valid, and refused after its signature verified.
+    pub(crate) fn verified(&self, index: usize) -> u64 {
+        self.counts.sum(2 * index) + self.counts.sum(2 * index + 1)
+    }
+
+    fn ok(&self) -> u64 {
+        (0..self.keys).map(|k| self.counts.sum(2 * k)).sum()
+    }
 }
 
 impl Lifetime {
     pub(crate) fn new() -> Self {
         Self {
-            outcomes: StripedCounts::new(OUTCOMES),
+            refusals: StripedCounts::new(OUTCOMES),
             signature_checks: AtomicU64::new(0),
+            sets: Mutex::default(),
         }
     }
 
-    /// Counts `result` on `stripe`.
-    pub(crate) fn count<T>(&self, stripe: usize, result: &Result<T, Error>) {
-        self.outcomes.add_one(stripe, outcome_index(result));
+    fn sets(&self) -> std::sync::MutexGuard<'_, KeySets> {
+        // The counts stay consistent whatever panicked while the lock was held.
+        self.sets.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The counts of a key set of `keys` keys coming into use.
+    pub(crate) fn key_set(&self, keys: usize) -> Arc<KeyCounts> {
+        let counts = Arc::new(KeyCounts::new(keys));
+        self.sets().in_use.push(Arc::clone(&counts));
+        counts
+    }
+
+    /// A key set's verifier is gone: its valid tokens join the retired ones.
+    pub(crate) fn retire(&self, counts: &Arc<KeyCounts>) {
+        let mut sets = self.sets();
+        if let Some(at) = sets.in_use.iter().position(|c| Arc::ptr_eq(c, counts)) {
+            sets.in_use.swap_remove(at);
+            sets.retired_ok += counts.ok();
+        }
+    }
+
+    /// Counts `result` on `stripe`, the key `signed_by` of `set` credited if it verified.
+    #[inline]
+    pub(crate) fn count<T>(
+        &self,
+        set: &KeyCounts,
+        stripe: usize,
+        result: &Result<T, Error>,
+        signed_by: Option<usize>,
+    ) {
+        match (result, signed_by) {
+            (Ok(_), Some(key)) => set.counts.add_one(stripe, 2 * key),
+            (Ok(_), None) => {} // every valid token has a key
+            (Err(_), key) => {
+                self.refusals.add_one(stripe, outcome_index(result));
+                if let Some(key) = key {
+                    set.counts.add_one(stripe, 2 * key + 1);
+                }
+            }
+        }
     }
 
     pub(crate) fn outcomes(&self) -> Outcomes {
         let mut counts = [0; OUTCOMES];
-        for (i, count) in counts.iter_mut().enumerate() {
-            *count = self.outcomes.sum(i);
+        for (i, count) in counts.iter_mut().enumerate().skip(1) {
+            *count = self.refusals.sum(i);
         }
+        let sets = self.sets();
+        counts[0] = sets.retired_ok + sets.in_use.iter().map(|c| c.ok()).sum::<u64>();
         Outcomes(counts)
     }
 }

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use crate::cache::{Cache, CacheStats, Lookup};
 use crate::keys::Thumbprint;
 use crate::observe::Reporter;
-use crate::stats::{KeyStats, Lifetime, Stats, StripedCounts, stripe};
+use crate::stats::{KeyCounts, KeyStats, Lifetime, Stats, stripe};
 use crate::{Claims, Error, KeySet, Policy, UnixTime, claims, jws};
 
 /// Verifies facilioo access tokens: a key set and a policy, built once and shared.
@@ -56,11 +56,18 @@ struct Inner {
     /// Verifications by outcome and RSA operations since the first verifier of this line
     /// (carried over by `with_keys` and `with_cache`).
     lifetime: Arc<Lifetime>,
-    /// Tokens each key of this set verified.
-    per_key: StripedCounts,
+    /// What each key of this set verified (registered with `lifetime`, retired on drop).
+    per_key: Arc<KeyCounts>,
     cache: Option<Cache>,
     /// What goes to `metrics` and `tracing` (features of those names; empty without them).
     reporter: Reporter,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // Nothing verifies with this key set any more: its counts become history.
+        self.lifetime.retire(&self.per_key);
+    }
 }
 
 impl Verifier {
@@ -72,7 +79,7 @@ impl Verifier {
     fn build(keys: KeySet, policy: Policy, cache: Option<Cache>, lifetime: Arc<Lifetime>) -> Self {
         Self {
             inner: Arc::new(Inner {
-                per_key: StripedCounts::new(keys.len()),
+                per_key: lifetime.key_set(keys.len()),
                 keys,
                 policy,
                 last_key: AtomicUsize::new(0),
@@ -173,7 +180,7 @@ impl Verifier {
                 .map(|(index, key)| KeyStats {
                     index,
                     thumbprint: *key.thumbprint(),
-                    verified: inner.per_key.sum(index),
+                    verified: inner.per_key.verified(index),
                 })
                 .collect(),
             cache: self.cache_stats(),
@@ -224,11 +231,9 @@ impl Verifier {
         lookup: Lookup,
     ) {
         let inner = &*self.inner;
-        let stripe = stripe();
-        inner.lifetime.count(stripe, result);
-        if let Some(index) = signed_by {
-            inner.per_key.add_one(stripe, index);
-        }
+        inner
+            .lifetime
+            .count(&inner.per_key, stripe(), result, signed_by);
         inner.reporter.verification(
             &inner.keys,
             result,
