@@ -2,11 +2,14 @@
 //! the tower layer over real HTTP on 127.0.0.1 (the example service: tests/service.rs).
 #![cfg(all(feature = "axum", feature = "tower"))]
 
+#[path = "common/client.rs"]
+mod client;
 mod common;
 
 use axum::extract::FromRef;
 use axum::routing::get;
 use axum::{Extension, Json, Router};
+use client::get_with;
 use common::{HEADER, NOW, claims, sign, signer};
 use facilioo_jwt::axum::{FaciliooToken, only};
 use facilioo_jwt::http::{BearerAuth, BearerError, Denial, Realm, bearer_token};
@@ -204,36 +207,6 @@ async fn serve(app: Router) -> String {
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(async move { axum::serve(listener, app).await });
     format!("http://{addr}")
-}
-
-struct Reply {
-    status: StatusCode,
-    challenge: Option<String>,
-    content_type: Option<String>,
-    body: String,
-}
-
-async fn get_with(url: &str, authorization: Option<&str>) -> Reply {
-    let client = reqwest::Client::new();
-    let mut request = client.get(url);
-    if let Some(a) = authorization {
-        request = request.header(AUTHORIZATION, a);
-    }
-    let response = request.send().await.expect("a response");
-    Reply {
-        status: response.status(),
-        challenge: response
-            .headers()
-            .get(WWW_AUTHENTICATE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-        content_type: response
-            .headers()
-            .get(http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-        body: response.text().await.expect("body"),
-    }
 }
 
 /// Valid tokens in the test clock's window would be expired on the real clock the server

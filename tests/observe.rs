@@ -2,26 +2,18 @@
 //! recorder and a tracing subscriber local to each test.
 #![cfg(all(feature = "metrics", feature = "tracing"))]
 
+#[path = "common/client.rs"]
+mod client;
 mod common;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+use client::sample;
 use common::{AUD, HEADER, ISS, NOW, at, good_claims, sign, signer};
 use facilioo_jwt::stats::names;
 use facilioo_jwt::{Error, Verifier};
 use metrics_exporter_prometheus::PrometheusBuilder;
-
-/// The value of the sample `name{labels}` in Prometheus text, 0 when absent.
-fn sample(text: &str, name_and_labels: &str) -> f64 {
-    text.lines()
-        .filter(|l| !l.starts_with('#'))
-        .find_map(|l| {
-            let (series, value) = l.rsplit_once(' ')?;
-            (series == name_and_labels).then(|| value.parse().ok())?
-        })
-        .unwrap_or(0.0)
-}
 
 /// Runs `f` with a Prometheus recorder of its own and returns the text it renders.
 fn metrics_of(f: impl FnOnce()) -> String {

@@ -11,42 +11,20 @@
     feature = "testing"
 ))]
 
+#[path = "common/client.rs"]
+mod client;
 mod common;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use client::{get_with, sample};
 use common::{HEADER, claims, sign, signer};
 use facilioo_jwt::testing::{TestIssuer, TestKey};
 use facilioo_jwt::{PartyType, UnixTime};
 use http::StatusCode;
-use http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
 use serde_json::{Value, json};
-
-struct Reply {
-    status: StatusCode,
-    challenge: Option<String>,
-    body: String,
-}
-
-async fn get_with(url: &str, authorization: Option<&str>) -> Reply {
-    let client = reqwest::Client::new();
-    let mut request = client.get(url);
-    if let Some(a) = authorization {
-        request = request.header(AUTHORIZATION, a);
-    }
-    let response = request.send().await.expect("a response");
-    Reply {
-        status: response.status(),
-        challenge: response
-            .headers()
-            .get(WWW_AUTHENTICATE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-        body: response.text().await.expect("body"),
-    }
-}
 
 /// Valid tokens in the test clock's window would be expired on the real clock the server
 /// checks against: these are valid now.
@@ -96,14 +74,7 @@ impl Service {
 
     /// Its `/metrics`: the value of `name{labels}`, 0 when absent.
     async fn metric(&self, series: &str) -> f64 {
-        let text = get_with(&self.url("/metrics"), None).await.body;
-        text.lines()
-            .filter(|l| !l.starts_with('#'))
-            .find_map(|l| {
-                let (name, value) = l.rsplit_once(' ')?;
-                (name == series).then(|| value.parse().ok())?
-            })
-            .unwrap_or(0.0)
+        sample(&get_with(&self.url("/metrics"), None).await.body, series)
     }
 
     /// Waits (up to 10 s) until `series` reaches `at_least`.
