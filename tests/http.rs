@@ -429,6 +429,82 @@ async fn the_tower_layer_over_http() {
     );
 }
 
+/// The layer's optional mode, its exemptions and a custom body, over real HTTP: no header
+/// passes without a token, a bad token is still refused (with the problem body and the
+/// challenge), and a health check or CORS preflight passes whatever it carries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tower_layer_modes_over_http() {
+    use facilioo_jwt::http::ProblemJson;
+    async fn maybe(token: Option<Extension<FaciliooToken>>) -> String {
+        token.map_or("anonymous".to_owned(), |Extension(t)| {
+            t.subject().account_id().to_string()
+        })
+    }
+    let layer = BearerAuthLayer::new(auth().with_body(ProblemJson))
+        .optional()
+        .exempt_path("/health")
+        .exempt_cors_preflight()
+        .with_bodies();
+    let app = Router::new()
+        .route("/maybe", get(maybe).options(|| async { "preflight" }))
+        .route("/health", get(|| async { "up" }))
+        .layer(layer);
+    let base = serve(app).await;
+    let url = format!("{base}/maybe");
+    let reply = get_with(&url, None).await;
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (StatusCode::OK, "anonymous")
+    );
+    let valid = token_with("", 3600);
+    let reply = get_with(&url, Some(&format!("Bearer {valid}"))).await;
+    assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "7"));
+    let forged = sign(
+        HEADER,
+        &claims(now() - 10, now() + 3600, 7, None),
+        &signer("rsa2048-b"),
+    );
+    let reply = get_with(&url, Some(&format!("Bearer {forged}"))).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        reply
+            .challenge
+            .as_deref()
+            .is_some_and(|c| c.starts_with(r#"Bearer realm="facilioo", error="invalid_token""#)),
+        "{:?}",
+        reply.challenge
+    );
+    assert_eq!(
+        reply.content_type.as_deref(),
+        Some("application/problem+json")
+    );
+    let problem: Value = serde_json::from_str(&reply.body).expect("a problem body");
+    assert_eq!(
+        (problem["status"].as_u64(), problem["reason"].as_str()),
+        (Some(401), Some("invalid_signature"))
+    );
+
+    let bad = ("authorization", "Bearer not.a.token");
+    let health = client::send(http::Method::GET, &format!("{base}/health"), &[bad]).await;
+    assert_eq!(
+        (health.status, health.body.as_str()),
+        (StatusCode::OK, "up")
+    );
+    let preflight = [
+        bad,
+        ("origin", "https://app.example"),
+        ("access-control-request-method", "GET"),
+    ];
+    let reply = client::send(http::Method::OPTIONS, &url, &preflight).await;
+    assert_eq!(
+        (reply.status, reply.body.as_str()),
+        (StatusCode::OK, "preflight")
+    );
+    // An OPTIONS that is no preflight is not exempt.
+    let reply = client::send(http::Method::OPTIONS, &url, &[bad]).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+}
+
 /// The same layer around a plain `tower::service_fn`, no router.
 #[tokio::test]
 async fn the_tower_layer_around_any_service() {

@@ -15,10 +15,19 @@ pub struct Reply {
 
 /// GET `url`, with `authorization` as the `Authorization` header if given.
 pub async fn get_with(url: &str, authorization: Option<&str>) -> Reply {
+    let headers: Vec<(&str, &str)> = authorization
+        .map(|a| (AUTHORIZATION.as_str(), a))
+        .into_iter()
+        .collect();
+    send(http::Method::GET, url, &headers).await
+}
+
+/// `method` on `url` with `headers`.
+pub async fn send(method: http::Method, url: &str, headers: &[(&str, &str)]) -> Reply {
     let client = reqwest::Client::new();
-    let mut request = client.get(url);
-    if let Some(a) = authorization {
-        request = request.header(AUTHORIZATION, a);
+    let mut request = client.request(method, url);
+    for (name, value) in headers {
+        request = request.header(*name, *value);
     }
     let response = request.send().await.expect("a response");
     let header = |name| {
