@@ -35,6 +35,7 @@ use facilioo_jwt::openapi::FaciliooSecurity;
 use facilioo_jwt::{KeySet, Policy, VerifiedToken, Verifier, party_types};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use serde_json::{Value, json};
+use tokio::signal::unix::{SignalKind, signal};
 use utoipa::OpenApi;
 
 #[derive(Parser)]
@@ -58,9 +59,11 @@ struct Args {
     /// A key file (PEM, DER or JWK Set); facilioo's published keys if absent.
     #[arg(long, env = "FACILIOO_KEYS")]
     keys: Option<PathBuf>,
-    /// Seconds between reloads of the key file (it is also reloaded on SIGHUP).
-    #[arg(long, env = "FACILIOO_RELOAD_EVERY", default_value_t = 300)]
+    /// Seconds between reloads of the key file, 1 to 604800 (it is also reloaded on SIGHUP).
+    #[arg(long, env = "FACILIOO_RELOAD_EVERY", default_value_t = 300,
+        value_parser = clap::value_parser!(u64).range(1..=604_800))]
     reload_every: u64,
+    /// The address to listen on.
     #[arg(long, env = "LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
 }
@@ -118,21 +121,35 @@ const SECURITY: FaciliooSecurity = FaciliooSecurity::new();
 struct Api;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
+async fn main() {
     let args = Args::parse();
+    if let Err(e) = serve(args).await {
+        eprintln!("service: {e}");
+        std::process::exit(1);
+    }
+}
+
+async fn serve(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .init();
     let metrics = PrometheusBuilder::new().install_recorder()?;
 
-    let keys = args.keys.as_ref().map(KeySet::from_file).transpose()?;
+    let keys = match &args.keys {
+        Some(path) => KeySet::from_file(path).map_err(|e| format!("{}: {e}", path.display()))?,
+        None => KeySet::facilioo(),
+    };
     let policy = Policy::new(args.issuers, args.audiences)?;
-    let verifier = Verifier::new(keys.unwrap_or_else(KeySet::facilioo), policy);
+    let verifier = Verifier::new(keys, policy);
     let live = LiveVerifier::new(verifier.with_cache(10_000));
     if let Some(path) = &args.keys {
         let every = Duration::from_secs(args.reload_every);
         live.reload_task(path).on_sighup().every(every).spawn()?;
+    } else {
+        // Nothing to reload, but a SIGHUP (a service manager's reload) must not end it.
+        let mut hangups = signal(SignalKind::hangup())?;
+        tokio::spawn(async move { while hangups.recv().await.is_some() {} });
     }
 
     let app = Router::new()

@@ -246,13 +246,7 @@ impl BearerAuth {
         if auth.trusts_test_keys() {
             // Once per process: a test suite builds many.
             static WARNED: std::sync::Once = std::sync::Once::new();
-            WARNED.call_once(|| {
-                eprintln!(
-                    "facilioo-jwt: warning: this service trusts this crate's test keys, whose \
-                     private halves are public: anyone can mint tokens it accepts. Fine in \
-                     tests; in production, load facilioo's keys."
-                );
-            });
+            WARNED.call_once(crate::observe::trusts_test_keys);
         }
         auth
     }

@@ -216,3 +216,18 @@ pub(crate) fn http(outcome: Result<&VerifiedToken, &crate::http::Denial>) {
     }
     let _ = outcome;
 }
+
+/// A service trusts this crate's test keys: a WARN event with feature `tracing` when a
+/// subscriber takes it, else a line on stderr (a warning nobody would see is no warning).
+#[cfg(feature = "http")]
+pub(crate) fn trusts_test_keys() {
+    const WARNING: &str = "this service trusts this crate's test keys, whose private halves \
+                           are public: anyone can mint tokens it accepts. Fine in tests; in \
+                           production, load facilioo's keys.";
+    #[cfg(feature = "tracing")]
+    if tracing::enabled!(target: TARGET, tracing::Level::WARN) {
+        tracing::warn!(target: TARGET, "{WARNING}");
+        return;
+    }
+    eprintln!("facilioo-jwt: warning: {WARNING}");
+}

@@ -94,22 +94,32 @@ impl FaciliooSecurity {
         self
     }
 
-    /// Whether `operation` is protected by this scheme.
-    fn protects(&self, operation: &Operation) -> bool {
-        match &operation.security {
-            None => self.everywhere,
-            Some(requirements) => requirements.iter().any(|r| {
-                // A requirement's schemes are private to utoipa; its JSON names them.
-                serde_json::to_value(r)
-                    .ok()
-                    .and_then(|v| v.as_object().map(|o| o.contains_key(self.name)))
-                    .unwrap_or(false)
-            }),
-        }
+    /// Whether `operation` is protected by this scheme, and if so whether it also serves a
+    /// request without a token (its `security` also holds the empty requirement, as
+    /// `security((), ("facilioo" = []))` writes it).
+    fn protects(&self, operation: &Operation) -> Option<Anonymous> {
+        let Some(requirements) = &operation.security else {
+            return self.everywhere.then_some(Anonymous::Refused);
+        };
+        // A requirement's schemes are private to utoipa; its JSON names them.
+        let schemes: Vec<Value> = requirements
+            .iter()
+            .filter_map(|r| serde_json::to_value(r).ok())
+            .collect();
+        let names_this = |v: &Value| v.as_object().is_some_and(|o| o.contains_key(self.name));
+        let anonymous = |v: &Value| v.as_object().is_some_and(serde_json::Map::is_empty);
+        schemes.iter().any(names_this).then(|| {
+            if schemes.iter().any(anonymous) {
+                Anonymous::Served
+            } else {
+                Anonymous::Refused
+            }
+        })
     }
 
-    /// The 400, 401 and 403 answers, by status.
-    fn responses(&self) -> [(&'static str, Response); 3] {
+    /// The 400, 401 and 403 answers, by status, of an operation that serves or refuses a
+    /// request without a token.
+    fn responses(&self, anonymous: Anonymous) -> [(&'static str, Response); 3] {
         let (content_type, body) = if self.problem_json {
             ("application/problem+json", problem_schema())
         } else {
@@ -148,10 +158,20 @@ impl FaciliooSecurity {
             (
                 "401",
                 response(
-                    "No valid facilioo access token: none was sent (then the challenge has no \
-                     error and there is no body), or it is malformed, forged, expired, not \
-                     yet valid, or for another issuer or audience. An expired token should \
-                     be refreshed.",
+                    match anonymous {
+                        Anonymous::Refused => {
+                            "No valid facilioo access token: none was sent (then the \
+                             challenge has no error and there is no body), or it is malformed, \
+                             forged, expired, not yet valid, or for another issuer or \
+                             audience. An expired token should be refreshed."
+                        }
+                        Anonymous::Served => {
+                            "The token sent is not valid: malformed, forged, expired, not yet \
+                             valid, or for another issuer or audience (a request without an \
+                             Authorization header is served). An expired token should be \
+                             refreshed."
+                        }
+                    },
                     &["invalid_token"],
                 ),
             ),
@@ -165,6 +185,13 @@ impl FaciliooSecurity {
             ),
         ]
     }
+}
+
+/// Whether a protected operation serves a request without a token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Anonymous {
+    Refused,
+    Served,
 }
 
 /// A utoipa value from its JSON (utoipa's types deserialize from the OpenAPI JSON they
@@ -245,7 +272,8 @@ impl Modify for FaciliooSecurity {
                 security.push(requirement);
             }
         }
-        let responses = self.responses();
+        let responses = |anonymous| self.responses(anonymous);
+        let (refused, served) = (responses(Anonymous::Refused), responses(Anonymous::Served));
         for item in openapi.paths.paths.values_mut() {
             let operations = [
                 &mut item.get,
@@ -262,10 +290,12 @@ impl Modify for FaciliooSecurity {
             .filter_map(Option::as_mut)
             .chain(item.additional_operations.values_mut());
             for operation in operations {
-                if !self.protects(operation) {
-                    continue;
-                }
-                for (status, response) in &responses {
+                let responses = match self.protects(operation) {
+                    None => continue,
+                    Some(Anonymous::Refused) => &refused,
+                    Some(Anonymous::Served) => &served,
+                };
+                for (status, response) in responses {
                     // An answer the operation documents itself stays as it is.
                     operation
                         .responses

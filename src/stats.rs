@@ -94,9 +94,18 @@ pub mod names {
     pub const HTTP_OUTCOMES: &str = "facilioo_jwt_http_outcomes_total";
 }
 
-/// Verifications counted by outcome: `ok` and each [`Error::code`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Verifications counted by outcome: `ok` and each [`Error::code`]. Its `Debug` names each
+/// outcome (`{"ok": 2, "expired": 1, …}`, zeros left out).
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
 pub struct Outcomes([u64; OUTCOMES]);
+
+impl core::fmt::Debug for Outcomes {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_map()
+            .entries(self.iter().filter(|(_, n)| *n > 0))
+            .finish()
+    }
+}
 
 impl Outcomes {
     /// Tokens that verified.
@@ -132,7 +141,9 @@ pub struct KeyStats {
     pub index: usize,
     /// Its RFC 7638 thumbprint.
     pub thumbprint: Thumbprint,
-    /// Tokens it verified (cache hits included) since this key set came into use.
+    /// Tokens whose signature it verified since this key set came into use: the valid ones
+    /// and those refused after the signature (expired, another issuer, …), each call counted,
+    /// cache hits included. Not RSA operations: see [`Stats::signature_checks`].
     pub verified: u64,
 }
 
@@ -445,5 +456,9 @@ mod tests {
         assert_eq!(outcomes.get("nonsense"), 0);
         assert_eq!(outcomes.iter().count(), OUTCOMES);
         assert_eq!(outcomes.iter().next(), Some(("ok", 5)));
+        assert_eq!(
+            format!("{outcomes:?}"),
+            r#"{"ok": 5, "invalid_signature": 2, "expired": 1}"#
+        );
     }
 }

@@ -162,8 +162,9 @@ impl<M> BearerAuthLayer<M> {
         self
     }
 
-    /// Exempts requests for exactly `path` (no prefix, no query: `/health`, not
-    /// `/health/db`), whatever their method.
+    /// Exempts requests whose path is exactly `path`, whatever their method and query:
+    /// `exempt_path("/health")` exempts `/health` and `/health?full=1`, not `/health/` nor
+    /// `/health/db` (exempt each, or use [`exempt`](Self::exempt) for a prefix).
     pub fn exempt_path(self, path: impl Into<String>) -> Self {
         let path = path.into();
         self.exempt(move |request| request.uri.path() == path)

@@ -21,6 +21,11 @@ async fn admin() {}
 #[allow(dead_code)]
 async fn health() {}
 
+#[utoipa::path(get, path = "/hello", responses((status = 200, description = "hi")),
+    security((), ("facilioo" = [])))]
+#[allow(dead_code)]
+async fn hello() {}
+
 #[utoipa::path(get, path = "/other", responses((status = 200, description = "ok")),
     security(("api_key" = [])))]
 #[allow(dead_code)]
@@ -31,7 +36,7 @@ const EVERYWHERE: FaciliooSecurity = FaciliooSecurity::new().everywhere();
 const PROBLEM: FaciliooSecurity = FaciliooSecurity::new().everywhere().problem_json();
 
 #[derive(OpenApi)]
-#[openapi(paths(me, admin, health, other), modifiers(&NAMED_ONLY))]
+#[openapi(paths(me, admin, health, hello, other), modifiers(&NAMED_ONLY))]
 struct NamedOnly;
 
 #[derive(OpenApi)]
@@ -72,6 +77,23 @@ fn only_operations_naming_the_scheme_are_documented_by_default() {
         );
     }
     assert!(doc["security"].is_null(), "no document-wide security");
+    // A route that also serves anonymous calls: a token sent must be good, and its 401 says
+    // that a request without one is served.
+    assert_eq!(
+        documented(&doc, "/hello", "get"),
+        ["200", "400", "401", "403"]
+    );
+    let hello_401 = responses(&doc, "/hello", "get")["401"]["description"]
+        .as_str()
+        .expect("a description");
+    assert!(
+        hello_401.contains("without an Authorization header is served"),
+        "{hello_401}"
+    );
+    let me_401 = responses(&doc, "/me", "get")["401"]["description"]
+        .as_str()
+        .expect("a description");
+    assert!(me_401.contains("none was sent"), "{me_401}");
     let unauthorized = &responses(&doc, "/me", "get")["401"];
     assert!(unauthorized["headers"]["WWW-Authenticate"]["schema"].is_object());
     assert_eq!(

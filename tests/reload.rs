@@ -125,3 +125,19 @@ async fn a_task_that_would_never_reload_is_refused() {
         .expect_err("no trigger");
     assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
 }
+
+/// An interval too long for the clock is taken as a week, not a panic.
+#[tokio::test]
+async fn the_longest_interval_is_a_week() {
+    let live = LiveVerifier::new(common::verifier(&["rsa2048-a"]));
+    let task = live
+        .reload_task("keys.pem")
+        .every(Duration::MAX)
+        .spawn()
+        .expect("starts");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(!task.is_finished(), "waiting for its first week");
+    task.stop();
+    let stats = live.stats().reloads.expect("counted");
+    assert_eq!((stats.ok, stats.unchanged, stats.error), (0, 0, 0));
+}

@@ -113,7 +113,8 @@ impl DenialBody for JsonBody {
 ///  "error":"invalid_token","reason":"expired"}
 /// ```
 ///
-/// `type` is `about:blank` and `title` the status's phrase (RFC 9457 §4.2.1: the status says
+/// (members in no particular order: a JSON object has none, and the order can change with
+/// the JSON features of a build). `type` is `about:blank` and `title` the status's phrase (RFC 9457 §4.2.1: the status says
 /// what happened); `detail` is the description, and the extension members `error` and
 /// `reason` are the RFC 6750 code and [`Denial::reason`].
 ///

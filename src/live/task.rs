@@ -13,6 +13,10 @@ use super::LiveVerifier;
 /// The shortest reload interval: a file is never read more than once a second.
 const MIN_INTERVAL: Duration = Duration::from_secs(1);
 
+/// The longest reload interval, a week: longer is taken as a week (a clock cannot add
+/// `Duration::MAX`, and keys a week old are old enough).
+const MAX_INTERVAL: Duration = Duration::from_secs(7 * 24 * 60 * 60);
+
 /// Says when to reload; [`spawn`](Self::spawn) starts the task. From
 /// [`LiveVerifier::reload_task`].
 #[derive(Debug)]
@@ -75,10 +79,10 @@ impl ReloadTaskBuilder {
         self
     }
 
-    /// Reload every `interval` (at least a second: shorter is taken as a second), the first
-    /// time one interval after the start.
+    /// Reload every `interval`, the first time one interval after the start. From a second
+    /// to a week: shorter is taken as a second, longer as a week.
     pub fn every(mut self, interval: Duration) -> Self {
-        self.interval = Some(interval.max(MIN_INTERVAL));
+        self.interval = Some(interval.clamp(MIN_INTERVAL, MAX_INTERVAL));
         self
     }
 
@@ -149,8 +153,11 @@ async fn reload(live: &LiveVerifier, path: &Arc<Path>) {
     let (live, path) = (live.clone(), Arc::clone(path));
     let done = tokio::task::spawn_blocking(move || {
         let result = live.reload_keys(&path);
+        // Without `tracing`, stderr hears of new keys and of bad files; the same keys again,
+        // as an interval mostly finds, are not news.
         #[cfg(not(feature = "tracing"))]
         match &result {
+            Ok(reload) if !reload.changed() => {}
             Ok(reload) => eprintln!("facilioo-jwt: reloaded {}: {reload}", path.display()),
             Err(e) => eprintln!(
                 "facilioo-jwt: {} not reloaded, the keys in use stay: {e}",
