@@ -340,6 +340,12 @@ impl Lifetime {
         counts
     }
 
+    /// How many key sets' counts are held (those in use).
+    #[cfg(test)]
+    pub(crate) fn key_sets_held(&self) -> usize {
+        self.sets().in_use.len()
+    }
+
     /// A key set's verifier is gone: its valid tokens join the retired ones.
     pub(crate) fn retire(&self, counts: &Arc<KeyCounts>) {
         let mut sets = self.sets();

@@ -379,6 +379,25 @@ mod tests {
 
     fn assert_owned_and_shareable<T: Clone + Send + Sync + 'static>() {}
 
+    /// A key set's counts are folded into the lifetime's when its verifier is gone, not kept:
+    /// a service reloading keys all day holds the counts of the sets in use only.
+    #[test]
+    fn retired_key_sets_are_folded_not_kept() {
+        let first = Verifier::new(KeySet::facilioo(), Policy::facilioo_dev());
+        let lifetime = Arc::clone(&first.inner.lifetime);
+        let mut current = first;
+        for _ in 0..10 {
+            current = current.with_keys(KeySet::facilioo());
+        }
+        assert_eq!(lifetime.key_sets_held(), 1);
+        let kept = current.clone().with_cache(10);
+        assert_eq!(lifetime.key_sets_held(), 2, "both in use");
+        drop(current);
+        assert_eq!(lifetime.key_sets_held(), 1);
+        drop(kept);
+        assert_eq!(lifetime.key_sets_held(), 0);
+    }
+
     #[test]
     fn shareable_types() {
         assert_owned_and_shareable::<Verifier>();
