@@ -173,6 +173,16 @@ mod live {
     }
 
     #[test]
+    fn replace_puts_a_whole_verifier_in_use() {
+        let live = LiveVerifier::new(common::verifier(&["rsa2048-a"]));
+        let by_b = sign(HEADER, &good_claims(), &signer("rsa2048-b"));
+        assert!(live.verify(&by_b, at(NOW)).is_err());
+        live.replace(common::verifier(&["rsa2048-b"]));
+        assert!(live.verify(&by_b, at(NOW)).is_ok());
+        assert_eq!(live.stats().keys.len(), 1);
+    }
+
+    #[test]
     fn replace_keys_says_whether_the_keys_changed() {
         let live = LiveVerifier::new(common::verifier(&["rsa2048-a"]));
         assert!(!live.replace_keys(common::keys(&["rsa2048-a"])));

@@ -153,23 +153,36 @@ async fn reload(live: &LiveVerifier, path: &Arc<Path>) {
     let (live, path) = (live.clone(), Arc::clone(path));
     let done = tokio::task::spawn_blocking(move || {
         let result = live.reload_keys(&path);
-        // Without `tracing`, stderr hears of new keys and of bad files; the same keys again,
-        // as an interval mostly finds, are not news.
+        // With `tracing`, reload_keys logged it.
         #[cfg(not(feature = "tracing"))]
-        match &result {
-            Ok(reload) if !reload.changed() => {}
-            Ok(reload) => eprintln!("facilioo-jwt: reloaded {}: {reload}", path.display()),
-            Err(e) => eprintln!(
-                "facilioo-jwt: {} not reloaded, the keys in use stay: {e}",
-                path.display()
-            ),
+        if let Some(line) = stderr_line(&path, &result) {
+            eprintln!("{line}");
         }
-        #[cfg(feature = "tracing")]
-        let _ = result; // reload_keys logged it
+        let _ = result;
     })
     .await;
     // A reload does not panic; should the blocking pool be gone, the runtime is ending.
     drop(done);
+}
+
+/// What stderr hears of a reload without `tracing`: new keys and bad files; the same keys
+/// again, as an interval mostly finds, are not news.
+#[cfg_attr(feature = "tracing", allow(dead_code))]
+fn stderr_line(
+    path: &Path,
+    result: &Result<super::Reload, crate::keys::KeyError>,
+) -> Option<String> {
+    match result {
+        Ok(reload) if !reload.changed() => None,
+        Ok(reload) => Some(format!(
+            "facilioo-jwt: reloaded {}: {reload}",
+            path.display()
+        )),
+        Err(e) => Some(format!(
+            "facilioo-jwt: {} not reloaded, the keys in use stay: {e}",
+            path.display()
+        )),
+    }
 }
 
 impl ReloadTask {
@@ -186,5 +199,46 @@ impl ReloadTask {
     /// Whether the task has ended (stopped, or its runtime shut down).
     pub fn is_finished(&self) -> bool {
         self.handle.is_finished()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::keys::KeyError;
+    use crate::live::Reload;
+
+    #[test]
+    fn stderr_hears_of_new_keys_and_bad_files_only() {
+        let path = Path::new("keys.pem");
+        let reload = |changed| Reload { keys: 2, changed };
+        assert_eq!(stderr_line(path, &Ok(reload(false))), None);
+        assert_eq!(
+            stderr_line(path, &Ok(reload(true))).as_deref(),
+            Some("facilioo-jwt: reloaded keys.pem: 2 keys, now in use")
+        );
+        let bad: Result<Reload, KeyError> =
+            crate::KeySet::from_pem("nonsense").map(|_| reload(true));
+        let line = stderr_line(path, &bad).expect("a line");
+        assert!(
+            line.starts_with("facilioo-jwt: keys.pem not reloaded, the keys in use stay: "),
+            "{line}"
+        );
+    }
+
+    /// The interval is clamped to a second .. a week.
+    #[test]
+    fn the_interval_is_clamped() {
+        let live = LiveVerifier::new(crate::Verifier::new(
+            crate::KeySet::facilioo(),
+            crate::Policy::facilioo_dev(),
+        ));
+        let interval = |every| live.reload_task("k").every(every).interval;
+        assert_eq!(interval(Duration::MAX), Some(Duration::from_secs(604_800)));
+        assert_eq!(interval(Duration::ZERO), Some(Duration::from_secs(1)));
+        assert_eq!(
+            interval(Duration::from_secs(300)),
+            Some(Duration::from_secs(300))
+        );
     }
 }
