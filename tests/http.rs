@@ -1284,6 +1284,56 @@ mod with_the_test_kit {
         );
     }
 
+    /// Two denials are equal only when a client sees the same answer for the same reason;
+    /// two tokens only when they are the same token.
+    #[test]
+    fn equality_of_denials_bodies_and_tokens() {
+        let (api, other) = (
+            Realm::new("api").expect("realm"),
+            Realm::new("other").expect("realm"),
+        );
+        let missing = Denial::bearer(BearerError::Missing, &api);
+        assert_eq!(missing, Denial::bearer(BearerError::Missing, &api));
+        // The same answer on the wire, another reason.
+        assert_ne!(missing, Denial::bearer(BearerError::OtherScheme, &api));
+        // The same reason, another realm in the challenge.
+        assert_ne!(missing, Denial::bearer(BearerError::Missing, &other));
+        let expired = Error::Expired {
+            exp: UnixTime::from_secs(0),
+            now: UnixTime::from_secs(60),
+        };
+        assert_ne!(
+            Denial::token(&expired, &api),
+            Denial::token(&expired, &other)
+        );
+
+        let body = RenderedBody::new(HeaderValue::from_static("text/plain"), "no entry");
+        assert_eq!(body.bytes(), b"no entry");
+        assert_eq!(body.content_type(), "text/plain");
+        assert_eq!(body.clone().into_bytes(), b"no entry");
+        assert_eq!(
+            body.into_parts(),
+            (HeaderValue::from_static("text/plain"), b"no entry".to_vec())
+        );
+
+        let issuer = TestIssuer::new();
+        let auth = BearerAuth::new(issuer.verifier());
+        let admit = |token: &TestToken| {
+            let mut headers = HeaderMap::new();
+            headers.insert(
+                AUTHORIZATION,
+                HeaderValue::from_str(&token.authorization()).expect("a header"),
+            );
+            auth.authenticate(&headers).expect("admitted")
+        };
+        let (one, two) = (
+            issuer.token().account(1).sign(),
+            issuer.token().account(2).sign(),
+        );
+        assert_eq!(admit(&one), admit(&one));
+        assert_ne!(admit(&one), admit(&two));
+    }
+
     /// What a log line of each new type shows: never the token, always what configures it.
     #[test]
     fn debug_shows_the_configuration() {
