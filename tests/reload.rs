@@ -141,3 +141,23 @@ async fn the_longest_interval_is_a_week() {
     let stats = live.stats().reloads.expect("counted");
     assert_eq!((stats.ok, stats.unchanged, stats.error), (0, 0, 0));
 }
+
+/// The task ends with the runtime it runs on: a service that ends takes it along.
+#[test]
+fn a_task_ends_with_its_runtime() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let live = LiveVerifier::new(common::verifier(&["rsa2048-a"]));
+    let task = runtime
+        .block_on(async {
+            live.reload_task("keys.pem")
+                .every(Duration::from_secs(60))
+                .spawn()
+        })
+        .expect("starts");
+    assert!(!task.is_finished());
+    drop(runtime);
+    assert!(task.is_finished());
+}
