@@ -119,7 +119,8 @@ impl Verifier {
 
     /// A new verifier with `keys` instead of this one's, and the same policy and options:
     /// key rotation. Nothing learnt under the old keys carries over: the cache starts empty
-    /// and the key-order memory afresh.
+    /// and the key-order memory afresh. Only the counts of verifications and RSA operations
+    /// go on ([`stats`](Self::stats)).
     pub fn with_keys(&self, keys: KeySet) -> Self {
         let cache = self.inner.cache.as_ref().map(|c| Cache::new(c.capacity()));
         let lifetime = self.inner.lifetime.clone();
@@ -144,7 +145,9 @@ impl Verifier {
 
     /// How many RSA operations this verifier (and its clones) have made: one per key tried
     /// on a token's signature. With the key-order memory, a steady stream of valid tokens
-    /// makes one each; a forged token at most one per key of the set.
+    /// makes one each; a forged token at most one per key of the set. Like the other
+    /// lifetime counts of [`stats`](Self::stats), it counts on through
+    /// [`with_keys`](Self::with_keys) and [`with_cache`](Self::with_cache).
     pub fn signature_checks(&self) -> u64 {
         self.inner.lifetime.signature_checks.load(Relaxed)
     }

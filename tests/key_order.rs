@@ -119,7 +119,8 @@ fn keys_of_another_length_are_not_tried() {
     assert_eq!(cost, 0);
 }
 
-/// Clones share the memory and the count; a new key set starts afresh.
+/// Clones share the memory and the count; a new key set starts its memory afresh (the count
+/// of RSA operations goes on).
 #[test]
 fn clones_share_the_memory_and_with_keys_forgets_it() {
     let verifier = common::verifier(&NAMES);
@@ -129,7 +130,7 @@ fn clones_share_the_memory_and_with_keys_forgets_it() {
     let (cost, _) = checks(&verifier, || clone.verify(&c, at(NOW)));
     assert_eq!(cost, 1, "the clone tries c first");
     let fresh = verifier.with_keys(common::keys(&NAMES));
-    assert_eq!(fresh.signature_checks(), 0);
+    assert_eq!(fresh.signature_checks(), verifier.signature_checks());
     let (cost, verdict) = checks(&fresh, || fresh.verify(&c, at(NOW)));
     assert!(verdict.is_ok());
     assert_eq!(cost, 3, "a new key set has no memory");
