@@ -425,6 +425,24 @@ mod tests {
         }
     }
 
+    /// A one-counter stripe set (the cache's hits) is exact from many threads, and threads
+    /// that take stripes one after another count on different ones.
+    #[test]
+    fn one_counter_is_counted_per_thread_and_summed() {
+        let counter = StripedCounts::new(1);
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| (0..1000).for_each(|_| counter.add_one(stripe(), 0)));
+            }
+        });
+        assert_eq!(counter.sum(0), 4000);
+        let first = std::thread::spawn(stripe).join().expect("a stripe");
+        let second = std::thread::spawn(stripe).join().expect("a stripe");
+        assert_ne!(first, second);
+        assert!(first < STRIPES && second < STRIPES);
+        assert_eq!(stripe(), stripe(), "a thread keeps its stripe");
+    }
+
     #[test]
     fn striped_counts_sum_over_threads_and_ignore_out_of_range() {
         let counts = StripedCounts::new(20);
