@@ -128,10 +128,24 @@ fn trim_end(bytes: &[u8]) -> &[u8] {
 /// `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`
 fn is_token68(token: &[u8]) -> bool {
     let body = trim_padding(token);
-    !body.is_empty()
-        && body.iter().all(|&b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
-        })
+    // Every byte is looked at, without an early exit, so that the loop vectorises: a
+    // facilioo token is about 550 bytes, read on every request.
+    !body.is_empty() && body.iter().fold(true, |all, &b| all & is_token68_byte(b))
+}
+
+/// One byte of a token68 before its padding, by comparisons only (no table, no branch).
+#[inline(always)]
+fn is_token68_byte(b: u8) -> bool {
+    let letter = (b | 0x20).wrapping_sub(b'a') < 26;
+    let digit = b.wrapping_sub(b'0') < 10;
+    letter
+        | digit
+        | (b == b'-')
+        | (b == b'.')
+        | (b == b'_')
+        | (b == b'~')
+        | (b == b'+')
+        | (b == b'/')
 }
 
 /// `token` without its trailing `=`s.
@@ -489,6 +503,29 @@ mod tests {
 
     fn auth() -> BearerAuth {
         BearerAuth::new(Verifier::new(KeySet::facilioo(), Policy::facilioo_dev()))
+    }
+
+    #[test]
+    fn token68_bytes_are_exactly_rfc_7235s() {
+        for b in 0..=u8::MAX {
+            let rfc = b.is_ascii_alphanumeric() || b"-._~+/".contains(&b);
+            assert_eq!(is_token68_byte(b), rfc, "byte {b:#04x}");
+            // In a token, before and after a byte that is fine.
+            assert_eq!(is_token68(&[b'a', b, b'z']), rfc, "byte {b:#04x}");
+        }
+        assert!(is_token68(b"a"));
+        assert!(is_token68(b"ab=="));
+        assert!(!is_token68(b"=="));
+        assert!(!is_token68(b""));
+        assert!(!is_token68(b"a=b"));
+        // A bad byte anywhere in a long token, where the loop works in vectors.
+        let long = vec![b'x'; 700];
+        assert!(is_token68(&long));
+        for at in [0, 1, 15, 16, 17, 31, 32, 333, 698, 699] {
+            let mut bad = long.clone();
+            bad[at] = b' ';
+            assert!(!is_token68(&bad), "a space at {at}");
+        }
     }
 
     #[test]
