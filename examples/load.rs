@@ -606,12 +606,32 @@ mod scenarios {
         twin: bool,
     }
 
+    /// The answers that were not the expected ones: wrong ones by status and reason, and
+    /// requests that got none.
+    #[derive(Default)]
+    struct Answers {
+        wrong: BTreeMap<(u16, Option<String>), u64>,
+        failed: u64,
+    }
+
+    impl Answers {
+        fn add(&mut self, other: Self) {
+            for (k, n) in other.wrong {
+                *self.wrong.entry(k).or_default() += n;
+            }
+            self.failed += other.failed;
+        }
+
+        fn all_right(&self) -> bool {
+            self.wrong.is_empty() && self.failed == 0
+        }
+    }
+
     /// What one scenario did in one round.
     #[derive(Default)]
     struct Run {
         requests: u64,
-        wrong: BTreeMap<(u16, Option<String>), u64>,
-        failed: u64,
+        answers: Answers,
         latencies_ns: Vec<u64>,
         seconds: f64,
         server_cpu_ns: Option<u64>,
@@ -624,8 +644,7 @@ mod scenarios {
     struct Tally {
         rps: Vec<f64>,
         requests: u64,
-        wrong: BTreeMap<(u16, Option<String>), u64>,
-        failed: u64,
+        answers: Answers,
         latencies_ns: Vec<u64>,
         seconds: f64,
         server_cpu_ns: Option<u64>,
@@ -639,20 +658,14 @@ mod scenarios {
         /// A run on one connection: its answers count, its latencies are kept apart, and its
         /// throughput and CPU time are not the scenario's.
         fn add_alone(&mut self, run: Run) {
-            for (k, n) in run.wrong {
-                *self.wrong.entry(k).or_default() += n;
-            }
-            self.failed += run.failed;
+            self.answers.add(run.answers);
             self.alone_ns.extend(run.latencies_ns);
         }
 
         fn add(&mut self, run: Run) {
             self.rps.push(run.requests as f64 / run.seconds);
             self.requests += run.requests;
-            for (k, n) in run.wrong {
-                *self.wrong.entry(k).or_default() += n;
-            }
-            self.failed += run.failed;
+            self.answers.add(run.answers);
             self.latencies_ns.extend(run.latencies_ns);
             self.seconds += run.seconds;
             self.server_cpu_ns = add_opt(self.server_cpu_ns, run.server_cpu_ns);
@@ -908,10 +921,13 @@ mod scenarios {
                     match send(&mut connection, path, &probes[i]).await {
                         Answer::Right => {}
                         Answer::Wrong(status, reason) => {
-                            *run.wrong.entry((status.as_u16(), reason)).or_default() += 1;
+                            *run.answers
+                                .wrong
+                                .entry((status.as_u16(), reason))
+                                .or_default() += 1;
                         }
                         Answer::Failed => {
-                            run.failed += 1;
+                            run.answers.failed += 1;
                             match connect(addr).await {
                                 Ok(fresh) => connection = fresh,
                                 Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
@@ -928,15 +944,12 @@ mod scenarios {
         let mut total = Run::default();
         while let Some(joined) = tasks.join_next().await {
             let Ok((connection, run)) = joined else {
-                total.failed += 1;
+                total.answers.failed += 1;
                 continue;
             };
             connections.push(connection);
             total.requests += run.requests;
-            total.failed += run.failed;
-            for (k, n) in run.wrong {
-                *total.wrong.entry(k).or_default() += n;
-            }
+            total.answers.add(run.answers);
             total.latencies_ns.extend(run.latencies_ns);
         }
         total.seconds = start.elapsed().as_secs_f64();
@@ -1020,16 +1033,16 @@ mod scenarios {
                     .map(|(a, b)| (a + b) as f64 / 1e9 / t.seconds / cores);
                 auth_us.push(auth);
                 let rsa = t.rsa_calls as f64 / t.requests.max(1) as f64;
-                let right = t.wrong.is_empty() && t.failed == 0 && t.requests > 0;
+                let right = t.answers.all_right() && t.requests > 0;
                 passed &= right;
                 let answers = if right {
                     "all as expected".to_owned()
                 } else {
                     format!(
                         "{} wrong {:?}, {} failed",
-                        t.wrong.values().sum::<u64>(),
-                        t.wrong,
-                        t.failed
+                        t.answers.wrong.values().sum::<u64>(),
+                        t.answers.wrong,
+                        t.answers.failed
                     )
                 };
                 let show =
@@ -1069,8 +1082,8 @@ mod scenarios {
                         Expect::Refused(None) => "401, bare challenge".to_owned(),
                         Expect::Refused(Some(r)) => format!("401 {r}"),
                     },
-                    "wrong_answers": t.wrong.values().sum::<u64>(),
-                    "failed": t.failed,
+                    "wrong_answers": t.answers.wrong.values().sum::<u64>(),
+                    "failed": t.answers.failed,
                 }));
             }
 
@@ -1357,6 +1370,17 @@ mod soak {
         overlapped: u64,
     }
 
+    impl Counts {
+        fn add(&mut self, other: &Self) {
+            self.sent += other.sent;
+            self.passed += other.passed;
+            self.refused += other.refused;
+            self.wrong += other.wrong;
+            self.failed += other.failed;
+            self.overlapped += other.overlapped;
+        }
+    }
+
     struct Sample {
         second: u64,
         requests: u64,
@@ -1551,13 +1575,7 @@ mod soak {
                 };
                 lost_connections += lost;
                 for (kind, c) in c {
-                    let t = counts.entry(kind).or_default();
-                    t.sent += c.sent;
-                    t.passed += c.passed;
-                    t.refused += c.refused;
-                    t.wrong += c.wrong;
-                    t.failed += c.failed;
-                    t.overlapped += c.overlapped;
+                    counts.entry(kind).or_default().add(&c);
                 }
                 wrong.extend(w);
             }
@@ -1809,167 +1827,74 @@ mod soak {
     #[cfg(test)]
     mod tests {
         use super::*;
+        use std::ops::RangeInclusive;
 
         const REFUSED: &[u8] = br#"{"error":"invalid_token","error_description":"no key","reason":"invalid_signature"}"#;
 
-        /// A valid token's probe (the header is not looked at).
-        fn valid() -> Probe {
+        /// A probe expecting `expect` (the header is not looked at).
+        fn probe(expect: Expect) -> Probe {
             Probe {
                 authorization: None,
-                expect: Expect::subject(5),
+                expect,
             }
+        }
+
+        /// An answer: its status, whether it challenges, its body.
+        type Answer<'a> = (StatusCode, bool, &'a [u8]);
+
+        /// `judge`'s verdict on `answer` to `kind`'s `probe` during `gens`.
+        fn right(kind: Kind, probe: &Probe, answer: Answer<'_>, gens: RangeInclusive<u64>) -> bool {
+            let (status, challenged, body) = answer;
+            judge(kind, probe, status, challenged, body, gens)
         }
 
         #[test]
         fn a_key_is_judged_by_the_set_in_force() {
-            let ok = Expect::subject(5);
-            let Expect::Subject(body) = ok else {
+            let valid = probe(Expect::subject(5));
+            let Expect::Subject(body) = &valid.expect else {
                 unreachable!()
             };
-            let (two, three) = (valid(), valid());
+            let ok: Answer<'_> = (StatusCode::OK, false, body);
+            let refused: Answer<'_> = (StatusCode::UNAUTHORIZED, true, REFUSED);
+            let (key2, key3) = (
+                |answer, gens| right(Kind::Key2, &valid, answer, gens),
+                |answer, gens| right(Kind::Key3, &valid, answer, gens),
+            );
             // Generation 0 (and every even one): keys 1 and 2.
-            assert!(judge(Kind::Key2, &two, StatusCode::OK, false, &body, 4..=4));
-            assert!(!judge(
-                Kind::Key2,
-                &two,
-                StatusCode::UNAUTHORIZED,
-                true,
-                REFUSED,
-                4..=4
-            ));
-            assert!(!judge(
-                Kind::Key3,
-                &three,
-                StatusCode::OK,
-                false,
-                &body,
-                4..=4
-            ));
-            assert!(judge(
-                Kind::Key3,
-                &three,
-                StatusCode::UNAUTHORIZED,
-                true,
-                REFUSED,
-                4..=4
-            ));
+            assert!(key2(ok, 4..=4));
+            assert!(!key2(refused, 4..=4));
+            assert!(!key3(ok, 4..=4));
+            assert!(key3(refused, 4..=4));
             // Odd: keys 1 and 3.
-            assert!(!judge(
-                Kind::Key2,
-                &two,
-                StatusCode::OK,
-                false,
-                &body,
-                5..=5
-            ));
-            assert!(judge(
-                Kind::Key3,
-                &three,
-                StatusCode::OK,
-                false,
-                &body,
-                5..=5
-            ));
+            assert!(!key2(ok, 5..=5));
+            assert!(key3(ok, 5..=5));
             // Across a swap, either verdict; never another refusal or another subject.
-            assert!(judge(Kind::Key2, &two, StatusCode::OK, false, &body, 4..=5));
-            assert!(judge(
-                Kind::Key2,
-                &two,
-                StatusCode::UNAUTHORIZED,
-                true,
-                REFUSED,
-                4..=5
-            ));
+            assert!(key2(ok, 4..=5));
+            assert!(key2(refused, 4..=5));
             let expired = br#"{"reason":"expired"}"#;
-            assert!(!judge(
-                Kind::Key2,
-                &two,
-                StatusCode::UNAUTHORIZED,
-                true,
-                expired,
-                4..=5
-            ));
-            assert!(!judge(
-                Kind::Key2,
-                &two,
-                StatusCode::OK,
-                false,
-                b"{\"accountId\":6}",
-                4..=5
-            ));
-            assert!(!judge(
-                Kind::Key2,
-                &two,
-                StatusCode::UNAUTHORIZED,
-                false,
-                REFUSED,
-                4..=5
-            ));
+            assert!(!key2((StatusCode::UNAUTHORIZED, true, expired), 4..=5));
+            assert!(!key2((StatusCode::OK, false, b"{\"accountId\":6}"), 4..=5));
+            assert!(!key2((StatusCode::UNAUTHORIZED, false, REFUSED), 4..=5));
         }
 
         #[test]
         fn other_requests_have_one_right_answer_whatever_the_set() {
-            let shared = valid();
+            let shared = probe(Expect::subject(5));
             let Expect::Subject(body) = &shared.expect else {
                 unreachable!()
             };
-            for generations in [0..=0, 1..=1, 0..=1] {
-                assert!(judge(
-                    Kind::Shared,
-                    &shared,
-                    StatusCode::OK,
-                    false,
-                    body,
-                    generations.clone()
-                ));
-                assert!(!judge(
-                    Kind::Shared,
-                    &shared,
-                    StatusCode::UNAUTHORIZED,
-                    true,
-                    REFUSED,
-                    generations.clone()
-                ));
-                let untrusted = Probe {
-                    authorization: None,
-                    expect: Expect::Refused(Some("invalid_signature")),
-                };
-                assert!(judge(
-                    Kind::Untrusted,
-                    &untrusted,
-                    StatusCode::UNAUTHORIZED,
-                    true,
-                    REFUSED,
-                    generations.clone()
-                ));
-                assert!(!judge(
-                    Kind::Untrusted,
-                    &untrusted,
-                    StatusCode::OK,
-                    false,
-                    body,
-                    generations.clone()
-                ));
-                let absent = Probe {
-                    authorization: None,
-                    expect: Expect::Refused(None),
-                };
-                assert!(judge(
-                    Kind::Absent,
-                    &absent,
-                    StatusCode::UNAUTHORIZED,
-                    true,
-                    b"",
-                    generations.clone()
-                ));
-                assert!(!judge(
-                    Kind::Absent,
-                    &absent,
-                    StatusCode::UNAUTHORIZED,
-                    true,
-                    REFUSED,
-                    generations
-                ));
+            let ok: Answer<'_> = (StatusCode::OK, false, body);
+            let refused: Answer<'_> = (StatusCode::UNAUTHORIZED, true, REFUSED);
+            let untrusted = probe(Expect::Refused(Some("invalid_signature")));
+            let absent = probe(Expect::Refused(None));
+            for gens in [0..=0, 1..=1, 0..=1] {
+                assert!(right(Kind::Shared, &shared, ok, gens.clone()));
+                assert!(!right(Kind::Shared, &shared, refused, gens.clone()));
+                assert!(right(Kind::Untrusted, &untrusted, refused, gens.clone()));
+                assert!(!right(Kind::Untrusted, &untrusted, ok, gens.clone()));
+                let bare: Answer<'_> = (StatusCode::UNAUTHORIZED, true, b"");
+                assert!(right(Kind::Absent, &absent, bare, gens.clone()));
+                assert!(!right(Kind::Absent, &absent, refused, gens));
             }
         }
 
