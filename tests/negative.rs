@@ -1137,6 +1137,59 @@ fn every_refusal_is_exact() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// The table as the Python package's tests read it (`python/tests/data/negative-table.json`):
+/// every case's token, time, policy and expected code and message, and the key. The Python
+/// package must give the same verdict, code and message on each; this test keeps the copy
+/// equal to the table (`FACILIOO_JWT_BLESS=1 cargo test --test negative` rewrites it).
+#[test]
+fn the_python_copy_of_the_table_is_current() {
+    use serde_json::{Value, json};
+    let cases: Vec<Value> = cases()
+        .into_iter()
+        .map(|c| {
+            let p = &c.policy;
+            json!({
+                "name": c.name,
+                "token": c.token,
+                "now": c.now,
+                "policy": {
+                    "issuers": p.issuers().collect::<Vec<_>>(),
+                    "audiences": p.audiences().collect::<Vec<_>>(),
+                    "leeway": p.leeway().as_secs(),
+                    "max_token_len": p.max_token_len(),
+                    "party_types": p.allowed_party_types()
+                        .map(|t| t.iter().map(PartyType::id).collect::<Vec<_>>()),
+                    "party_type_claim": p.party_type_claim(),
+                },
+                "want": c.want.err().map(|e| json!({"code": e.code(), "message": e.to_string()})),
+            })
+        })
+        .collect();
+    let table = json!({
+        "about": "tests/negative.rs's table, written by its test the_python_copy_of_the_table_is_current",
+        "keys_pem": common::data_str("keys/rsa2048-a.pkcs1.pem"),
+        "cases": cases,
+    });
+    // tests/data/../../python: the repository's python/, from this crate or the
+    // feature-unification one.
+    let path = common::data_dir().join("../../python/tests/data/negative-table.json");
+    if std::env::var_os("FACILIOO_JWT_BLESS").is_some() {
+        let text = serde_json::to_string_pretty(&table).expect("JSON") + "\n";
+        std::fs::write(&path, text).expect("write the Python copy");
+    }
+    // Compared as JSON values, not text: the member order of `json!` follows the build's
+    // serde_json features.
+    let committed: Value = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
+    assert!(
+        committed == table,
+        "{} differs from the table: FACILIOO_JWT_BLESS=1 cargo test --test negative rewrites it",
+        path.display()
+    );
+}
+
 #[test]
 fn every_error_code_is_covered() {
     let mut codes: Vec<&str> = cases()
