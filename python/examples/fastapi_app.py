@@ -1,0 +1,50 @@
+"""A FastAPI service protected by facilioo_jwt.
+
+    pip install './python[fastapi]' uvicorn
+    uvicorn examples.fastapi_app:app   # from python/
+
+It trusts facilioo's published keys and its dev issuer and audience; its tests
+(tests/test_fastapi.py) swap in a verifier that trusts the test keys.
+"""
+
+from typing import Annotated, Optional
+
+from fastapi import Depends, FastAPI
+
+from facilioo_jwt import DEV_AUDIENCE, DEV_ISSUER, LiveVerifier, PartyType, VerifiedToken, Verifier
+from facilioo_jwt.fastapi import FaciliooBearer
+
+
+def create_app(verifier: Optional[Verifier] = None) -> FastAPI:
+    """The app, verifying with `verifier` (default: facilioo's keys, dev issuer and audience,
+    a cache of 4096 tokens)."""
+    if verifier is None:
+        verifier = LiveVerifier(issuers=DEV_ISSUER, audiences=DEV_AUDIENCE, cache=4096)
+    auth = FaciliooBearer(verifier)
+    optional_auth = FaciliooBearer(verifier, auto_error=False)
+    app = FastAPI(title="facilioo_jwt example")
+
+    @app.get("/me")
+    def me(token: Annotated[VerifiedToken, Depends(auth)]) -> dict:
+        party = token.party_type
+        return {
+            "account_id": token.account_id,
+            "company_id": token.company_id,
+            "party_type": party.name if isinstance(party, PartyType) else party,
+            "expires_at": token.expires_at.isoformat(),
+        }
+
+    @app.get("/companies/mine")
+    def my_company(
+        token: Annotated[VerifiedToken, Depends(auth.require(PartyType.PROPERTY_MANAGEMENT_COMPANY))],
+    ) -> dict:
+        return {"company_id": token.company_id}
+
+    @app.get("/hello")
+    def hello(token: Annotated[Optional[VerifiedToken], Depends(optional_auth)]) -> dict:
+        return {"hello": "anonymous" if token is None else f"account {token.account_id}"}
+
+    return app
+
+
+app = create_app()

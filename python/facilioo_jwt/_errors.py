@@ -1,0 +1,274 @@
+"""The exceptions a refusal raises: one base class, one subclass per code."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, ClassVar, Optional
+
+from . import _native
+
+if TYPE_CHECKING:
+    from ._native import Refusal
+
+__all__ = [
+    "FaciliooJwtError",
+    "TokenError",
+    "BearerError",
+    "MalformedToken",
+    "TokenTooLarge",
+    "UnsupportedAlgorithm",
+    "UnsupportedCritical",
+    "InvalidType",
+    "InvalidSignature",
+    "TestKeyRefused",
+    "ExpiredToken",
+    "TokenNotYetValid",
+    "InvalidIssuer",
+    "InvalidAudience",
+    "MissingClaim",
+    "InvalidClaim",
+    "PartyTypeNotAllowed",
+    "MissingToken",
+    "OtherScheme",
+    "MultipleAuthorization",
+    "EmptyBearer",
+    "MalformedBearer",
+    "KeyLoadError",
+]
+
+
+class FaciliooJwtError(Exception):
+    """A token or an ``Authorization`` header was refused.
+
+    ``code`` is stable and machine-readable (``"expired"``, …), ``http_status`` the status to
+    answer with (401, 400, or 403), ``www_authenticate`` the RFC 6750 challenge to send with
+    it. The message never holds token or key bytes, so it may be logged or returned as it is.
+    Catch a subclass (``ExpiredToken``, …) to handle one refusal.
+    """
+
+    code: ClassVar[str] = ""
+    http_status: ClassVar[int] = 401
+
+    # Raised by the native module with one argument, its ``Refusal``; nothing else is
+    # computed until asked for, so a refusal costs what raising costs.
+
+    @property
+    def refusal(self) -> Refusal:
+        """The native refusal this exception reads everything from."""
+        return self.args[0]
+
+    @property
+    def www_authenticate(self) -> str:
+        """The ``WWW-Authenticate`` value (RFC 6750 §3), e.g.
+        ``Bearer realm="facilioo", error="invalid_token", error_description="…"``."""
+        return self.args[0].www_authenticate
+
+    @property
+    def error(self) -> Optional[str]:
+        """The RFC 6750 ``error``: ``invalid_token``, ``invalid_request``,
+        ``insufficient_scope``, or ``None`` when the request carried no bearer token."""
+        return self.args[0].error
+
+    @property
+    def description(self) -> Optional[str]:
+        """The challenge's ``error_description``, if it has one."""
+        return self.args[0].description
+
+    @property
+    def body(self) -> Optional[str]:
+        """The crate's JSON answer, ``{"error":…,"error_description":…,"reason":…}``, or
+        ``None`` when the challenge is the whole answer (no bearer token was sent)."""
+        return self.args[0].body
+
+    def __str__(self) -> str:
+        refusal = self.args[0] if self.args else None
+        return refusal.message if isinstance(refusal, _native.Refusal) else super().__str__()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+
+class TokenError(FaciliooJwtError):
+    """The token was read and refused."""
+
+
+class BearerError(FaciliooJwtError):
+    """The ``Authorization`` header holds no bearer token that could be read (RFC 6750 §2.1)."""
+
+
+class MalformedToken(TokenError):
+    """Not a well-formed compact JWS (three strict base64url segments, JSON header)."""
+
+    code = "malformed"
+
+
+class TokenTooLarge(TokenError):
+    """Longer than the verifier's cap (8 KiB by default); nothing was decoded."""
+
+    code = "too_large"
+
+
+class UnsupportedAlgorithm(TokenError):
+    """The header's ``alg`` is not exactly ``RS256``; no key was tried."""
+
+    code = "unsupported_algorithm"
+
+
+class UnsupportedCritical(TokenError):
+    """The header has ``crit`` or ``b64``: an extension this verifier does not understand."""
+
+    code = "unsupported_critical"
+
+
+class InvalidType(TokenError):
+    """The header's ``typ`` is not ``JWT``, or the header has a ``cty``."""
+
+    code = "invalid_type"
+
+
+class InvalidSignature(TokenError):
+    """No key of the set verified the signature."""
+
+    code = "invalid_signature"
+
+
+class TestKeyRefused(TokenError):
+    """Signed by one of the public test keys, which this verifier refuses."""
+
+    code = "test_key"
+    __test__ = False  # not a pytest test class
+
+
+class ExpiredToken(TokenError):
+    """The token expired (beyond the leeway): the client should refresh it."""
+
+    code = "expired"
+
+    @property
+    def expired_at(self) -> datetime:
+        """The token's ``exp``."""
+        return datetime.fromtimestamp(self.args[0].claim_time, timezone.utc)
+
+
+class TokenNotYetValid(TokenError):
+    """The token's ``nbf`` is in the future (beyond the leeway)."""
+
+    code = "not_yet_valid"
+
+    @property
+    def not_before(self) -> datetime:
+        """The token's ``nbf``."""
+        return datetime.fromtimestamp(self.args[0].claim_time, timezone.utc)
+
+
+class InvalidIssuer(TokenError):
+    """``iss`` is none of the verifier's issuers."""
+
+    code = "invalid_issuer"
+
+
+class InvalidAudience(TokenError):
+    """``aud`` names none of the verifier's audiences."""
+
+    code = "invalid_audience"
+
+
+class MissingClaim(TokenError):
+    """A required claim is absent; ``claim`` names it."""
+
+    code = "missing_claim"
+
+    @property
+    def claim(self) -> str:
+        """The claim: ``exp``, ``iss``, ``aud``, ``sub``, or ``partyType``."""
+        return self.args[0].claim
+
+
+class InvalidClaim(TokenError):
+    """A claim has the wrong type or an out-of-range value; ``claim`` names it."""
+
+    code = "invalid_claim"
+
+    @property
+    def claim(self) -> str:
+        """The claim: ``exp``, ``nbf``, ``iss``, ``aud``, ``sub``, or ``partyType``."""
+        return self.args[0].claim
+
+
+class PartyTypeNotAllowed(TokenError):
+    """The token is genuine, but its party type is not one the verifier allows (403)."""
+
+    code = "party_type_not_allowed"
+
+    @property
+    def party_type(self) -> Optional[int]:
+        """The token's party type (a ``PartyType`` or an undocumented id), or ``None``."""
+        from . import _party_type
+
+        found = self.args[0].party_type
+        return None if found is None else _party_type(found)
+
+
+class MissingToken(BearerError):
+    """No ``Authorization`` header: answered with a bare challenge (401)."""
+
+    code = "missing_token"
+
+
+class OtherScheme(BearerError):
+    """An ``Authorization`` header of another scheme (``Basic``, …): a bare challenge (401)."""
+
+    code = "other_scheme"
+
+
+class MultipleAuthorization(BearerError):
+    """More than one ``Authorization`` header (400)."""
+
+    code = "multiple_authorization"
+
+
+class EmptyBearer(BearerError):
+    """``Bearer`` with no token after it (400)."""
+
+    code = "empty_bearer"
+
+
+class MalformedBearer(BearerError):
+    """The bearer token is not a token68 (spaces, other characters, non-ASCII) (400)."""
+
+    code = "malformed_bearer"
+
+
+class KeyLoadError(ValueError):
+    """Keys could not be loaded (a bad file, PEM, JWK Set, …); a ``LiveVerifier`` that was
+    reloading keeps the keys it had."""
+
+
+ERRORS: dict[str, type[FaciliooJwtError]] = {
+    cls.code: cls
+    for cls in (
+        MalformedToken,
+        TokenTooLarge,
+        UnsupportedAlgorithm,
+        UnsupportedCritical,
+        InvalidType,
+        InvalidSignature,
+        TestKeyRefused,
+        ExpiredToken,
+        TokenNotYetValid,
+        InvalidIssuer,
+        InvalidAudience,
+        MissingClaim,
+        InvalidClaim,
+        PartyTypeNotAllowed,
+        MissingToken,
+        OtherScheme,
+        MultipleAuthorization,
+        EmptyBearer,
+        MalformedBearer,
+    )
+}
+
+# The statuses are the crate's, not a second copy of its rules.
+for _cls in ERRORS.values():
+    _cls.http_status = _native._http_status(_cls.code)

@@ -1,0 +1,110 @@
+"""FastAPI glue (``pip install 'facilioo-jwt[fastapi]'``): a security dependency that
+verifies the request's bearer token and yields the ``VerifiedToken``.
+
+A refusal becomes an ``HTTPException`` with the crate's status (401, 400, or 403), its
+RFC 6750 ``WWW-Authenticate`` challenge, and as ``detail`` the crate's JSON answer
+(``{"error": …, "error_description": …, "reason": …}``); a request without a bearer token
+gets a bare challenge and ``{"detail": "Not authenticated"}``, as FastAPI's own ``HTTPBearer``
+answers it. The scheme appears in the OpenAPI document as HTTP bearer (JWT).
+
+.. code-block:: python
+
+    from typing import Annotated
+    from fastapi import Depends, FastAPI
+    from facilioo_jwt import PartyType, VerifiedToken, Verifier, DEV_ISSUER, DEV_AUDIENCE
+    from facilioo_jwt.fastapi import FaciliooBearer
+
+    auth = FaciliooBearer(Verifier(issuers=DEV_ISSUER, audiences=DEV_AUDIENCE))
+    app = FastAPI()
+
+    @app.get("/me")
+    def me(token: Annotated[VerifiedToken, Depends(auth)]):
+        return {"account": token.account_id}
+
+    @app.get("/admin", dependencies=[Depends(auth.require(PartyType.PROPERTY_MANAGEMENT_COMPANY))])
+    def admin(): ...
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Awaitable, Callable, Optional, Union
+
+from fastapi import HTTPException, Security
+from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
+from fastapi.security.base import SecurityBase
+from starlette.requests import HTTPConnection
+
+from ._errors import BearerError, FaciliooJwtError
+from ._native import VerifiedToken, Verifier
+
+__all__ = ["FaciliooBearer", "http_exception"]
+
+
+def http_exception(refused: FaciliooJwtError) -> HTTPException:
+    """The ``HTTPException`` FastAPI answers ``refused`` with: its status, its challenge, and
+    the crate's JSON answer as ``detail`` (``"Not authenticated"`` when the request carried no
+    bearer token, as RFC 6750 §3.1 asks for no error information then)."""
+    body = refused.body
+    detail: Any = json.loads(body) if body is not None else "Not authenticated"
+    return HTTPException(
+        status_code=refused.http_status,
+        detail=detail,
+        headers={"WWW-Authenticate": refused.www_authenticate},
+    )
+
+
+class FaciliooBearer(SecurityBase):
+    """A FastAPI dependency: the request's verified facilioo token.
+
+    ``verifier`` is a ``Verifier`` or ``LiveVerifier`` (shared by every request; the GIL is
+    released while it verifies). With ``auto_error=False`` a request that carries no bearer
+    token (no ``Authorization`` header, or another scheme) yields ``None``, for routes that
+    also serve anonymous calls; a token that is there must still be good.
+    """
+
+    def __init__(
+        self,
+        verifier: Verifier,
+        *,
+        auto_error: bool = True,
+        scheme_name: Optional[str] = None,
+        description: Optional[str] = None,
+    ) -> None:
+        self.verifier = verifier
+        self.auto_error = auto_error
+        self.model = HTTPBearerModel(bearerFormat="JWT", description=description)
+        self.scheme_name = scheme_name or "FaciliooBearer"
+
+    async def __call__(self, request: HTTPConnection) -> Optional[VerifiedToken]:
+        # Every Authorization header, so that two of them are refused (400), not one picked.
+        values = request.headers.getlist("authorization")
+        try:
+            return self.verifier.verify_authorization(values or None)
+        except BearerError as refused:
+            if not self.auto_error and refused.http_status == 401:
+                return None
+            raise http_exception(refused) from None
+        except FaciliooJwtError as refused:
+            raise http_exception(refused) from None
+
+    def require(self, *party_types: Union[int, str]) -> Callable[..., Awaitable[VerifiedToken]]:
+        """A dependency that admits only tokens of these party types (``PartyType`` members,
+        ids or facilioo names) and yields the token; a token of another party type, or of
+        none, gets 403 ``insufficient_scope`` with the crate's challenge. A request without a
+        token is refused (401) even when ``auto_error`` is off."""
+        verifier = self.verifier
+
+        async def require_party_types(
+            token: Optional[VerifiedToken] = Security(self),
+        ) -> VerifiedToken:
+            try:
+                if token is None:
+                    # Raises MissingToken: the crate's answer to a request without a token.
+                    token = verifier.verify_authorization(None)
+                verifier.require_party_types(token, party_types)
+            except FaciliooJwtError as refused:
+                raise http_exception(refused) from None
+            return token
+
+        return require_party_types

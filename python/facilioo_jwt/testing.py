@@ -1,0 +1,123 @@
+"""Test tokens for services that verify facilioo tokens: nobody outside facilioo holds its
+signing keys, so this is how a protected handler gets a token to test with.
+
+A ``TestIssuer`` signs with test keys the crate ships: three trusted ones (``"1"``, ``"2"``,
+``"3"``, so a test can sign with key 3 of 3) and one that is never trusted
+(``"untrusted"``). Their private halves are public: **never trust them in production**.
+Every verifier can tell (``VerifiedToken.is_test_key``), and ``refuse_test_keys=True``
+refuses their tokens outright.
+
+>>> from facilioo_jwt.testing import TestIssuer
+>>> from facilioo_jwt import PartyType, ExpiredToken
+>>> issuer = TestIssuer()
+>>> verifier = issuer.verifier()
+>>> token = issuer.token(account=42, company=7, party_type=PartyType.CONTRACTOR)
+>>> verified = verifier.verify(token)
+>>> (verified.account_id, verified.company_id, verified.party_type)
+(42, 7, <PartyType.CONTRACTOR: 5>)
+>>> try:
+...     verifier.verify(issuer.token(refusal="expired"))
+... except ExpiredToken as e:
+...     print(e.http_status, e.code)
+401 expired
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from . import _native
+from ._native import LiveVerifier, Verifier
+
+__all__ = ["TestIssuer", "REFUSALS", "TEST_KEYS", "trusted_keys_pem", "test_key_pem"]
+
+#: The refusals ``TestIssuer.token(refusal=…)`` takes, each with the code a verifier refuses
+#: it with: ``{"expired": "expired", "wrong_issuer": "invalid_issuer", …}``.
+REFUSALS: dict[str, str] = dict(_native._test_refusals())
+
+#: The test keys by name: ``"1"``, ``"2"``, ``"3"`` (trusted by a test issuer's verifier)
+#: and ``"untrusted"``.
+TEST_KEYS: tuple[str, ...] = ("1", "2", "3", "untrusted")
+
+
+def test_key_pem(key: str) -> str:
+    """The public half of one test key, PKCS#1 PEM."""
+    return _native._test_key_pem(key)
+
+
+test_key_pem.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
+def trusted_keys_pem() -> str:
+    """The public halves of test keys 1 to 3: what a service under test trusts
+    (``Verifier(trusted_keys_pem(), …)``)."""
+    return "".join(test_key_pem(k) for k in TEST_KEYS[:3])
+
+
+class TestIssuer:
+    """Signs test tokens, and builds the verifiers that accept them.
+
+    ``TestIssuer()`` mints for facilioo's dev issuer and audience;
+    ``TestIssuer(verifier)`` mints for what ``verifier`` accepts: its first issuer and
+    audience, its party-type claim, and (when it requires party types) the first it allows.
+    """
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, verifier: Optional[Verifier] = None) -> None:
+        self._native = _native.TestIssuer(verifier)
+        self._verifier = verifier
+
+    @property
+    def issuer(self) -> str:
+        """The ``iss`` its tokens carry."""
+        return self._native.issuer
+
+    @property
+    def audience(self) -> str:
+        """The ``aud`` its tokens carry."""
+        return self._native.audience
+
+    @property
+    def trusted_keys_pem(self) -> str:
+        """The PEM of test keys 1 to 3."""
+        return self._native.trusted_keys_pem
+
+    def token(self, **claims: Any) -> str:
+        """A signed token, valid for an hour from now: account 1 of company 1, signed by
+        test key 1. Keywords change it:
+
+        - ``account``, ``company``, ``no_company=True``; ``party_type`` (a ``PartyType``, an
+          id or a facilioo name), ``no_party_type=True``;
+        - ``issuer``, ``audience`` (a string, or a list for ``aud``);
+        - ``not_before``, ``expires_at`` (seconds or an aware ``datetime``), ``expires_in``
+          (seconds or a ``timedelta``), ``now`` (what ``nbf``/``exp`` are relative to);
+        - ``claims`` (a dict of claims to set, any JSON), ``remove_claims`` (names);
+          ``header`` (a dict of header members; ``None`` removes one);
+        - ``key``: ``"1"``, ``"2"``, ``"3"`` or ``"untrusted"``;
+        - ``refusal``: one of ``REFUSALS`` (``"expired"``, ``"bad_signature"``, …), for a
+          token refused with that refusal's code.
+        """
+        return self._native.token(**claims)
+
+    def authorization(self, **claims: Any) -> str:
+        """``Bearer <token>``: the ``Authorization`` header value of ``token(**claims)``."""
+        return "Bearer " + self.token(**claims)
+
+    def verifier(self, **options: Any) -> Verifier:
+        """A ``Verifier`` trusting test keys 1 to 3, with the rules of the verifier this
+        issuer was made for (or facilioo's dev issuer and audience). ``options`` are
+        ``Verifier``'s keywords and override those rules."""
+        return Verifier(self.trusted_keys_pem, **self._options(options))
+
+    def live_verifier(self, **options: Any) -> LiveVerifier:
+        """As ``verifier``, but a ``LiveVerifier``."""
+        return LiveVerifier(self.trusted_keys_pem, **self._options(options))
+
+    def _options(self, options: dict[str, Any]) -> dict[str, Any]:
+        base: dict[str, Any] = {"issuers": self.issuer, "audiences": self.audience}
+        if self._verifier is not None:
+            base = self._verifier._options()
+            base.pop("refuse_test_keys", None)
+        base.update(options)
+        return base

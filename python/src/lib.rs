@@ -1,0 +1,1244 @@
+//! `facilioo_jwt._native`: the facilioo-jwt crate for Python. Every rule is the crate's; this
+//! module only converts between Python values and the crate's types, and releases the GIL
+//! while a token is verified.
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+use facilioo_jwt::error::{Claim, Malformed};
+use facilioo_jwt::http::{
+    BearerAuth, BearerError, Denial, DenialBody, DenialKind, JsonBody, Realm,
+};
+use facilioo_jwt::live::LiveVerifier as CoreLive;
+use facilioo_jwt::testing::{Refusal as CoreRefusal, TestIssuer as CoreIssuer, TestKey};
+use facilioo_jwt::{Error, KeySet, PartyType, Policy, UnixTime, Verifier as CoreVerifier};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::pybacked::PyBackedStr;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyDict, PyFloat, PyInt, PyString, PyTuple, PyType};
+
+/// The exception classes of `facilioo_jwt`, in [`CODES`]' order, registered once by
+/// `facilioo_jwt/__init__.py`.
+static ERRORS: PyOnceLock<Vec<Py<PyType>>> = PyOnceLock::new();
+/// `facilioo_jwt.TokenError`, for a code without a class of its own (none today).
+static TOKEN_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+/// `facilioo_jwt.KeyLoadError`.
+static KEY_LOAD_ERROR: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+/// `facilioo_jwt.PartyType`, the IntEnum.
+static PARTY_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// Registers the Python side's classes: `errors` maps every code to its exception class,
+/// `token_error` is raised for a code without one.
+#[pyfunction]
+fn _register(
+    py: Python<'_>,
+    errors: Bound<'_, PyDict>,
+    token_error: Bound<'_, PyType>,
+    key_load_error: Bound<'_, PyType>,
+    party_type: Bound<'_, PyType>,
+) -> PyResult<()> {
+    let classes = CODES
+        .iter()
+        .map(|code| match errors.get_item(code)? {
+            Some(class) => Ok(class.cast_into::<PyType>()?.unbind()),
+            None => Err(PyValueError::new_err(format!(
+                "no exception class for {code}"
+            ))),
+        })
+        .collect::<PyResult<Vec<_>>>()?;
+    // A second registration (a reloaded module) keeps the first classes.
+    let _ = ERRORS.set(py, classes);
+    let _ = TOKEN_ERROR.set(py, token_error.unbind());
+    let _ = KEY_LOAD_ERROR.set(py, key_load_error.unbind());
+    let _ = PARTY_TYPE.set(py, party_type.unbind());
+    Ok(())
+}
+
+/// Every code a refusal can carry: the crate's [`Error::code`]s, then the bearer reasons
+/// ([`Denial::reason`]).
+const CODES: [&str; 19] = [
+    "malformed",
+    "too_large",
+    "unsupported_algorithm",
+    "unsupported_critical",
+    "invalid_type",
+    "invalid_signature",
+    "test_key",
+    "expired",
+    "not_yet_valid",
+    "invalid_issuer",
+    "invalid_audience",
+    "missing_claim",
+    "invalid_claim",
+    "party_type_not_allowed",
+    "missing_token",
+    "other_scheme",
+    "multiple_authorization",
+    "empty_bearer",
+    "malformed_bearer",
+];
+
+/// The HTTP status of a refusal with `code`, as the crate answers one of its kind.
+#[pyfunction]
+fn _http_status(code: &str) -> PyResult<u16> {
+    let realm = default_realm();
+    let epoch = UnixTime::from_secs(0);
+    let errors = [
+        Error::Malformed(Malformed::SegmentCount),
+        Error::TooLarge { len: 1, max: 0 },
+        Error::UnsupportedAlgorithm,
+        Error::UnsupportedCritical,
+        Error::InvalidType,
+        Error::InvalidSignature,
+        Error::TestKey,
+        Error::Expired {
+            exp: epoch,
+            now: epoch,
+        },
+        Error::NotYetValid {
+            nbf: epoch,
+            now: epoch,
+        },
+        Error::InvalidIssuer,
+        Error::InvalidAudience,
+        Error::MissingClaim(Claim::Exp),
+        Error::InvalidClaim(Claim::Exp),
+        Error::PartyTypeNotAllowed(None),
+    ];
+    let bearer = [
+        BearerError::Missing,
+        BearerError::OtherScheme,
+        BearerError::Multiple,
+        BearerError::Empty,
+        BearerError::Malformed,
+    ];
+    errors
+        .iter()
+        .map(|e| Denial::token(e, &realm))
+        .chain(bearer.map(|e| Denial::bearer(e, &realm)))
+        .find(|denial| denial.reason() == code)
+        .map(|denial| denial.status().as_u16())
+        .ok_or_else(|| PyValueError::new_err("unknown refusal code"))
+}
+
+/// facilioo's party types, `(id, name)`, for the `PartyType` enum.
+#[pyfunction]
+fn _party_types() -> Vec<(u32, &'static str)> {
+    PartyType::KNOWN
+        .iter()
+        .filter_map(|p| p.name().map(|name| (p.id(), name)))
+        .collect()
+}
+
+fn default_realm() -> Realm {
+    Realm::new("facilioo").unwrap_or_else(|_| unreachable!("a valid realm"))
+}
+
+/// Why a token or an `Authorization` header was refused: the argument of every
+/// `facilioo_jwt.FaciliooJwtError`, which reads its message, challenge and details from it.
+#[pyclass(frozen, module = "facilioo_jwt._native")]
+struct Refusal {
+    kind: RefusalKind,
+}
+
+enum RefusalKind {
+    /// A token passed to `verify`, refused: the crate's answer to it is built only when
+    /// asked for.
+    Token(Error, Realm),
+    /// The crate's answer to a request (`verify_authorization`, a route's party types).
+    Denial(Denial),
+}
+
+impl Refusal {
+    fn denial(&self) -> Cow<'_, Denial> {
+        match &self.kind {
+            RefusalKind::Token(e, realm) => Cow::Owned(Denial::token(e, realm)),
+            RefusalKind::Denial(d) => Cow::Borrowed(d),
+        }
+    }
+
+    /// The verifier's error, if the token was read and refused.
+    fn token_error(&self) -> Option<Error> {
+        match &self.kind {
+            RefusalKind::Token(e, _) => Some(*e),
+            RefusalKind::Denial(d) => d.token_error().copied(),
+        }
+    }
+
+    /// The exception to raise: the class registered for the code, holding this refusal.
+    fn into_err(self, py: Python<'_>) -> PyErr {
+        let code = self.code();
+        let class = ERRORS
+            .get(py)
+            .and_then(|classes| classes.get(CODES.iter().position(|c| *c == code)?))
+            .or_else(|| TOKEN_ERROR.get(py));
+        match (class, Bound::new(py, self)) {
+            (Some(class), Ok(refusal)) => {
+                PyErr::from_type(class.bind(py).clone(), (refusal.unbind(),))
+            }
+            (None, _) => PyValueError::new_err(code),
+            (_, Err(e)) => e,
+        }
+    }
+}
+
+#[pymethods]
+impl Refusal {
+    /// The stable code: the crate's `Error.code` (`expired`, …), or for a header that holds
+    /// no readable bearer token `missing_token`, `other_scheme`, `multiple_authorization`,
+    /// `empty_bearer`, `malformed_bearer`.
+    #[getter]
+    fn code(&self) -> &'static str {
+        match &self.kind {
+            RefusalKind::Token(e, _) => e.code(),
+            RefusalKind::Denial(d) => d.reason(),
+        }
+    }
+
+    /// The crate's message: no token or key bytes.
+    #[getter]
+    fn message(&self) -> String {
+        if let Some(e) = self.token_error() {
+            return e.to_string();
+        }
+        let denial = self.denial();
+        match denial.kind() {
+            DenialKind::Bearer(e) => e.to_string(),
+            _ => denial.description().unwrap_or(denial.reason()).to_owned(),
+        }
+    }
+
+    /// The HTTP status to answer with (401, 400 or 403).
+    #[getter]
+    fn http_status(&self) -> u16 {
+        self.denial().status().as_u16()
+    }
+
+    /// The RFC 6750 `WWW-Authenticate` value.
+    #[getter]
+    fn www_authenticate(&self) -> String {
+        self.denial()
+            .www_authenticate()
+            .to_str()
+            .unwrap_or("Bearer")
+            .to_owned()
+    }
+
+    /// The RFC 6750 `error` (`invalid_token`, `invalid_request`, `insufficient_scope`), or
+    /// `None` when the request carried no bearer credentials.
+    #[getter]
+    fn error(&self) -> Option<&'static str> {
+        self.denial().error()
+    }
+
+    /// The `error_description` of the challenge, if any.
+    #[getter]
+    fn description(&self) -> Option<String> {
+        self.denial().description().map(str::to_owned)
+    }
+
+    /// The JSON body the crate answers with (`{"error":…,"error_description":…,"reason":…}`),
+    /// or `None` when the challenge is the whole answer.
+    #[getter]
+    fn body(&self) -> Option<String> {
+        JsonBody
+            .render(&self.denial())
+            .and_then(|b| String::from_utf8(b.into_bytes()).ok())
+    }
+
+    /// The claim a `missing_claim` or `invalid_claim` refusal names (`exp`, `iss`, …).
+    #[getter]
+    fn claim(&self) -> Option<&'static str> {
+        match self.token_error() {
+            Some(Error::MissingClaim(c) | Error::InvalidClaim(c)) => Some(c.name()),
+            _ => None,
+        }
+    }
+
+    /// `exp` of an expired token, `nbf` of a token not yet valid, in seconds.
+    #[getter]
+    fn claim_time(&self) -> Option<i64> {
+        match self.token_error() {
+            Some(Error::Expired { exp: t, .. } | Error::NotYetValid { nbf: t, .. }) => {
+                Some(t.as_secs())
+            }
+            _ => None,
+        }
+    }
+
+    /// The time an expired or not-yet-valid token was checked at, in seconds.
+    #[getter]
+    fn checked_at(&self) -> Option<i64> {
+        match self.token_error() {
+            Some(Error::Expired { now, .. } | Error::NotYetValid { now, .. }) => {
+                Some(now.as_secs())
+            }
+            _ => None,
+        }
+    }
+
+    /// The party type id a `party_type_not_allowed` refusal found (`None`: the token has
+    /// none, or one that is no party type).
+    #[getter]
+    fn party_type(&self) -> Option<u32> {
+        if let Some(Error::PartyTypeNotAllowed(p)) = self.token_error() {
+            return p.map(|p| p.id());
+        }
+        match self.denial().kind() {
+            DenialKind::PartyType { found, .. } => found.map(|p| p.id()),
+            _ => None,
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Refusal({:?})", self.code())
+    }
+}
+
+/// Seconds since the Unix epoch from `now`: `None` (the system clock), an `int`, a `float`
+/// (rounded down), or a timezone-aware `datetime`.
+fn unix_time(now: Option<&Bound<'_, PyAny>>) -> PyResult<UnixTime> {
+    let Some(now) = now.filter(|n| !n.is_none()) else {
+        return Ok(UnixTime::now());
+    };
+    if now.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(PyTypeError::new_err("now: a bool is not a time"));
+    }
+    if let Ok(int) = now.cast::<PyInt>() {
+        let secs: i64 = int
+            .extract()
+            .map_err(|_| PyValueError::new_err("now: out of range"))?;
+        return Ok(UnixTime::from_secs(secs));
+    }
+    let secs: f64 = if let Ok(float) = now.cast::<PyFloat>() {
+        float.value()
+    } else if now.hasattr("utcoffset")? && now.hasattr("timestamp")? {
+        if now.call_method0("utcoffset")?.is_none() {
+            return Err(PyValueError::new_err(
+                "now: a naive datetime; give one with a timezone (datetime.now(timezone.utc))",
+            ));
+        }
+        now.call_method0("timestamp")?.extract()?
+    } else {
+        return Err(PyTypeError::new_err(
+            "now: expected None, int or float seconds, or a timezone-aware datetime",
+        ));
+    };
+    let floor = secs.floor();
+    // i64::MAX as f64 rounds up to 2^63, which is out of range.
+    if floor.is_finite() && floor >= -(2f64.powi(63)) && floor < 2f64.powi(63) {
+        Ok(UnixTime::from_secs(floor as i64))
+    } else {
+        Err(PyValueError::new_err("now: not a finite time in range"))
+    }
+}
+
+/// A key set from what Python gave: `None` (facilioo's published keys), PEM or JWK Set text,
+/// bytes in any format the crate loads, a path (`str` or `os.PathLike`), or a JWK Set dict.
+fn key_set(py: Python<'_>, keys: Option<&Bound<'_, PyAny>>) -> PyResult<KeySet> {
+    let Some(keys) = keys.filter(|k| !k.is_none()) else {
+        return Ok(KeySet::facilioo());
+    };
+    let loaded = if let Ok(text) = keys.cast::<PyString>() {
+        let text = text.to_cow()?;
+        let text: &str = &text;
+        let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+        if trimmed.starts_with("-----BEGIN") || trimmed.starts_with('{') {
+            let text = text.to_owned();
+            py.detach(move || KeySet::load(text.as_bytes()))
+        } else {
+            let path = std::path::PathBuf::from(text);
+            py.detach(move || KeySet::from_file(path))
+        }
+    } else if let Ok(bytes) = keys.cast::<PyBytes>() {
+        let bytes = bytes.as_bytes().to_vec();
+        py.detach(move || KeySet::load(&bytes))
+    } else if keys.hasattr("__fspath__")? {
+        let path: std::path::PathBuf = keys.extract()?;
+        py.detach(move || KeySet::from_file(path))
+    } else if keys.is_instance_of::<PyDict>() {
+        let json = py.import("json")?.call_method1("dumps", (keys,))?;
+        let json: String = json.extract()?;
+        py.detach(move || KeySet::from_jwk(&json))
+    } else {
+        return Err(PyTypeError::new_err(
+            "keys: expected None, PEM or JWK Set text, bytes, a path, or a JWK Set dict",
+        ));
+    };
+    loaded.map_err(|e| key_load_error(py, &e.to_string()))
+}
+
+fn key_load_error(py: Python<'_>, message: &str) -> PyErr {
+    match KEY_LOAD_ERROR.get(py) {
+        Some(class) => PyErr::from_type(class.bind(py).clone(), (message.to_owned(),)),
+        None => PyValueError::new_err(message.to_owned()),
+    }
+}
+
+/// One string or an iterable of strings.
+fn strings(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
+    if let Ok(s) = value.cast::<PyString>() {
+        return Ok(vec![s.to_cow()?.into_owned()]);
+    }
+    value
+        .try_iter()
+        .map_err(|_| PyTypeError::new_err(format!("{what}: expected a string or strings")))?
+        .map(|item| {
+            item?
+                .extract::<String>()
+                .map_err(|_| PyTypeError::new_err(format!("{what}: expected a string or strings")))
+        })
+        .collect()
+}
+
+/// A party type from a `PartyType`, an `int` id or a documented name.
+fn party_type(value: &Bound<'_, PyAny>) -> PyResult<PartyType> {
+    if value.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(PyTypeError::new_err(
+            "party_types: a bool is not a party type",
+        ));
+    }
+    if let Ok(id) = value.extract::<u32>() {
+        return Ok(PartyType::from_id(id));
+    }
+    if let Ok(name) = value.cast::<PyString>() {
+        if let Some(p) = PartyType::from_name(&name.to_cow()?) {
+            return Ok(p);
+        }
+        return Err(PyValueError::new_err(
+            "party_types: not a documented party type name",
+        ));
+    }
+    Err(PyTypeError::new_err(
+        "party_types: expected PartyType members, int ids or names",
+    ))
+}
+
+/// Party types from one or an iterable of `PartyType` members, ids or names.
+fn party_types(value: &Bound<'_, PyAny>) -> PyResult<Vec<PartyType>> {
+    if value.cast::<PyString>().is_ok() || value.cast::<PyInt>().is_ok() {
+        return Ok(vec![party_type(value)?]);
+    }
+    value
+        .try_iter()
+        .map_err(|_| {
+            PyTypeError::new_err("party_types: expected party types or an iterable of them")
+        })?
+        .map(|item| party_type(&item?))
+        .collect()
+}
+
+/// Seconds from an `int`, a `float` or a `timedelta`, not negative.
+fn duration(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Duration> {
+    let secs: f64 = if value.hasattr("total_seconds")? {
+        value.call_method0("total_seconds")?.extract()?
+    } else {
+        value
+            .extract()
+            .map_err(|_| PyTypeError::new_err(format!("{what}: expected seconds or a timedelta")))?
+    };
+    Duration::try_from_secs_f64(secs)
+        .map_err(|_| PyValueError::new_err(format!("{what}: not a duration of 0 or more seconds")))
+}
+
+/// What a `Verifier` is built from, as Python gave it.
+struct Settings {
+    issuers: Vec<String>,
+    audiences: Vec<String>,
+    leeway: Duration,
+    party_types: Option<Vec<PartyType>>,
+    party_type_claim: Option<String>,
+    refuse_test_keys: bool,
+    max_token_len: Option<usize>,
+}
+
+impl Settings {
+    fn policy(&self) -> PyResult<Policy> {
+        let mut policy = Policy::new(&self.issuers, &self.audiences)
+            .map_err(|e| PyValueError::new_err(e.to_string()))?
+            .with_leeway(self.leeway);
+        if let Some(claim) = &self.party_type_claim {
+            policy = policy.with_party_type_claim(claim.as_str());
+        }
+        if let Some(types) = &self.party_types {
+            policy = policy.with_allowed_party_types(types.iter().copied());
+        }
+        if let Some(max) = self.max_token_len {
+            policy = policy.with_max_token_len(max);
+        }
+        if self.refuse_test_keys {
+            policy = policy.refuse_test_keys();
+        }
+        Ok(policy)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn settings(
+    issuers: &Bound<'_, PyAny>,
+    audiences: &Bound<'_, PyAny>,
+    leeway: &Bound<'_, PyAny>,
+    party_types: Option<&Bound<'_, PyAny>>,
+    party_type_claim: Option<String>,
+    refuse_test_keys: bool,
+    max_token_len: Option<usize>,
+) -> PyResult<Settings> {
+    let party_types = match party_types.filter(|p| !p.is_none()) {
+        None => None,
+        Some(p) => Some(self::party_types(p)?),
+    };
+    Ok(Settings {
+        issuers: strings(issuers, "issuers")?,
+        audiences: strings(audiences, "audiences")?,
+        leeway: duration(leeway, "leeway")?,
+        party_types,
+        party_type_claim,
+        refuse_test_keys,
+        max_token_len,
+    })
+}
+
+/// The shortest token that can reach a signature check: a signature of the smallest modulus
+/// the crate accepts, in base64url, and two dots.
+const MIN_SIGNED_TOKEN_LEN: usize =
+    (facilioo_jwt::limits::MIN_MODULUS_BITS / 8 * 4).div_ceil(3) + 2;
+
+/// The token a Python caller passed: its own `str` (kept, not copied, for `claims`), or a
+/// copy (the bearer token of an `Authorization` header, a `str` that is not UTF-8).
+enum Token {
+    Python(PyBackedStr),
+    Owned(String),
+}
+
+impl Token {
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Python(s) => s,
+            Self::Owned(s) => s,
+        }
+    }
+}
+
+/// Verifies facilioo tokens against a key set and a policy. Build one per service and share
+/// it: it is thread-safe, and the GIL is released while it verifies.
+///
+/// - `keys`: `None` for facilioo's three published keys; or PEM text (`BEGIN RSA PUBLIC
+///   KEY` or `BEGIN PUBLIC KEY`, one or more), a JWK Set (text or dict), `bytes` in any of
+///   these forms or DER, or the path of a key file (`str` or `os.PathLike`, at most 1 MiB).
+/// - `issuers`, `audiences`: one string or several; `iss` must be one of the issuers
+///   exactly, `aud` (a string or a list) must name one of the audiences. Required:
+///   facilioo's dev values are `DEV_ISSUER` and `DEV_AUDIENCE`; production's are not
+///   published, so none is assumed.
+/// - `leeway`: seconds (or a `timedelta`) allowed on `nbf` and `exp`, 60 by default.
+/// - `party_types`: the party types admitted (`PartyType` members, ids or facilioo names);
+///   `None` admits any, and then a token need not carry one.
+/// - `cache`: how many verified tokens to remember (0: none), so a token seen again skips
+///   the RSA operation; the time window is still checked on every call.
+/// - `realm`: the realm the `WWW-Authenticate` challenges name.
+/// - `party_type_claim`: the claim holding the party type (`partyType` by default).
+/// - `refuse_test_keys`: refuse tokens signed by `facilioo_jwt.testing`'s public test keys.
+/// - `max_token_len`: the longest token read, in bytes (8 KiB by default).
+///
+/// Raises `KeyLoadError` for keys that do not load, `ValueError` or `TypeError` for other
+/// settings.
+#[pyclass(subclass, frozen, module = "facilioo_jwt._native")]
+struct Verifier {
+    live: CoreLive,
+    /// The crate's HTTP glue over `live`: `verify_authorization` and route guards.
+    auth: BearerAuth,
+    realm: Realm,
+}
+
+impl Verifier {
+    fn check(&self, py: Python<'_>, token: Token, now: UnixTime) -> PyResult<VerifiedToken> {
+        let live = &self.live;
+        let text = token.as_str();
+        // Only a token long enough to carry an RSA signature can cost an RSA operation, so
+        // only such a token is worth letting other threads run while it is verified; the
+        // verdict is the crate's either way.
+        let verified = if text.len() >= MIN_SIGNED_TOKEN_LEN {
+            py.detach(|| live.verify(text, now))
+        } else {
+            live.verify(text, now)
+        };
+        match verified {
+            Ok(verified) => Ok(VerifiedToken { verified, token }),
+            Err(e) => Err(self.refusal(e).into_err(py)),
+        }
+    }
+
+    fn refusal(&self, error: Error) -> Refusal {
+        Refusal {
+            kind: RefusalKind::Token(error, self.realm.clone()),
+        }
+    }
+
+    fn build(
+        py: Python<'_>,
+        keys: Option<&Bound<'_, PyAny>>,
+        settings: &Settings,
+        cache: usize,
+        realm: &str,
+    ) -> PyResult<Self> {
+        let realm = Realm::new(realm).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let verifier = CoreVerifier::new(key_set(py, keys)?, settings.policy()?);
+        let verifier = if cache > 0 {
+            verifier.with_cache(cache)
+        } else {
+            verifier
+        };
+        let live = CoreLive::new(verifier);
+        Ok(Self {
+            auth: BearerAuth::live(live.clone()).with_realm(realm.clone()),
+            live,
+            realm,
+        })
+    }
+}
+
+#[pymethods]
+impl Verifier {
+    #[new]
+    #[pyo3(signature = (keys=None, *, issuers, audiences, leeway=None, party_types=None, cache=0,
+        realm="facilioo", party_type_claim=None, refuse_test_keys=false, max_token_len=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        keys: Option<&Bound<'_, PyAny>>,
+        issuers: &Bound<'_, PyAny>,
+        audiences: &Bound<'_, PyAny>,
+        leeway: Option<&Bound<'_, PyAny>>,
+        party_types: Option<&Bound<'_, PyAny>>,
+        cache: usize,
+        realm: &str,
+        party_type_claim: Option<String>,
+        refuse_test_keys: bool,
+        max_token_len: Option<usize>,
+    ) -> PyResult<Self> {
+        let default_leeway = PyInt::new(py, facilioo_jwt::policy::DEFAULT_LEEWAY.as_secs());
+        let settings = settings(
+            issuers,
+            audiences,
+            leeway.unwrap_or(default_leeway.as_any()),
+            party_types,
+            party_type_claim,
+            refuse_test_keys,
+            max_token_len,
+        )?;
+        Self::build(py, keys, &settings, cache, realm)
+    }
+
+    /// Verifies `token` (the compact JWT, without `Bearer`) as of `now`: `None` for the
+    /// system clock, Unix seconds (`int` or `float`), or a timezone-aware `datetime`.
+    ///
+    /// Returns a `VerifiedToken`; raises a `TokenError` subclass (`ExpiredToken`,
+    /// `InvalidSignature`, …) with the refusal's `code`, `http_status` and
+    /// `www_authenticate`.
+    #[pyo3(signature = (token, now=None))]
+    fn verify(
+        &self,
+        py: Python<'_>,
+        token: &Bound<'_, PyString>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<VerifiedToken> {
+        let now = unix_time(now)?;
+        let token = match PyBackedStr::try_from(token.clone()) {
+            Ok(text) => Token::Python(text),
+            // A lone surrogate cannot be UTF-8: replaced by `?`, which no segment may hold, so
+            // the crate refuses the token as it refuses any other character out of place.
+            Err(_) => Token::Owned(
+                token
+                    .call_method1("encode", ("utf-8", "replace"))?
+                    .cast_into::<PyBytes>()?
+                    .as_bytes()
+                    .iter()
+                    .map(|&b| char::from(b))
+                    .collect(),
+            ),
+        };
+        self.check(py, token, now)
+    }
+
+    /// Reads the bearer token of a request's `Authorization` header (RFC 6750 §2.1) and
+    /// verifies it as of `now` (as `verify` takes it).
+    ///
+    /// `authorization` is the header's value (`str` or `bytes`), `None` when the request has
+    /// none, or a list of values when it has several (refused). Raises a `BearerError`
+    /// subclass when no bearer token can be read (`MissingToken` and `OtherScheme` are 401
+    /// with a bare challenge, the others 400), or a `TokenError` subclass when the token is
+    /// refused.
+    #[pyo3(signature = (authorization, now=None))]
+    fn verify_authorization(
+        &self,
+        py: Python<'_>,
+        authorization: Option<&Bound<'_, PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<VerifiedToken> {
+        let now = unix_time(now)?;
+        let headers = match header_map(authorization)? {
+            Some(headers) => headers,
+            // A value that cannot be a header (a control character) is no token68 either.
+            None => {
+                return Err(denied(
+                    py,
+                    Denial::bearer(BearerError::Malformed, &self.realm),
+                ));
+            }
+        };
+        let auth = &self.auth;
+        let long = headers
+            .get(http::header::AUTHORIZATION)
+            .is_some_and(|v| v.len() >= MIN_SIGNED_TOKEN_LEN);
+        let admitted = if long {
+            py.detach(|| auth.authenticate_at(&headers, now))
+        } else {
+            auth.authenticate_at(&headers, now)
+        };
+        match admitted {
+            Ok(token) => {
+                let text = facilioo_jwt::http::bearer_token(&headers).unwrap_or_default();
+                Ok(VerifiedToken {
+                    token: Token::Owned(text.to_owned()),
+                    verified: token.into_inner(),
+                })
+            }
+            Err(denial) => Err(denied(py, denial)),
+        }
+    }
+
+    /// Raises `PartyTypeNotAllowed` (403 `insufficient_scope`, with the crate's challenge)
+    /// unless `token`'s party type is one of `allowed` (`PartyType` members, ids or names):
+    /// a route's own check, on top of the verifier's `party_types`.
+    fn require_party_types(
+        &self,
+        py: Python<'_>,
+        token: PyRef<'_, VerifiedToken>,
+        allowed: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let allowed = party_types(allowed)?;
+        self.auth
+            .require_party_types(&token.verified, allowed)
+            .map_err(|denial| denied(py, denial))
+    }
+
+    /// The realm the challenges name.
+    #[getter]
+    fn realm(&self) -> &str {
+        self.realm.as_str()
+    }
+
+    /// The issuers it accepts.
+    #[getter]
+    fn issuers(&self) -> Vec<String> {
+        self.live
+            .current()
+            .policy()
+            .issuers()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The audiences it accepts.
+    #[getter]
+    fn audiences(&self) -> Vec<String> {
+        self.live
+            .current()
+            .policy()
+            .audiences()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The leeway in seconds.
+    #[getter]
+    fn leeway(&self) -> u64 {
+        self.live.current().policy().leeway().as_secs()
+    }
+
+    /// The number of keys in use.
+    #[getter]
+    fn key_count(&self) -> usize {
+        self.live.current().keys().len()
+    }
+
+    /// The keywords that build a verifier with this one's rules (not its keys): what
+    /// `facilioo_jwt.testing.TestIssuer(verifier).verifier()` uses.
+    fn _options<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let current = self.live.current();
+        let policy = current.policy();
+        let options = PyDict::new(py);
+        options.set_item("issuers", policy.issuers().collect::<Vec<_>>())?;
+        options.set_item("audiences", policy.audiences().collect::<Vec<_>>())?;
+        options.set_item("leeway", policy.leeway().as_secs())?;
+        options.set_item(
+            "party_types",
+            policy
+                .allowed_party_types()
+                .map(|p| p.iter().map(PartyType::id).collect::<Vec<_>>()),
+        )?;
+        options.set_item("party_type_claim", policy.party_type_claim())?;
+        options.set_item("max_token_len", policy.max_token_len())?;
+        options.set_item("refuse_test_keys", policy.refuses_test_keys())?;
+        options.set_item("realm", self.realm.as_str())?;
+        Ok(options)
+    }
+
+    /// RSA operations so far, and verifications by outcome code.
+    fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let stats = self.live.stats();
+        let dict = PyDict::new(py);
+        let outcomes = PyDict::new(py);
+        for (code, count) in stats.outcomes.iter() {
+            outcomes.set_item(code, count)?;
+        }
+        dict.set_item("outcomes", outcomes)?;
+        dict.set_item("signature_checks", stats.signature_checks)?;
+        if let Some(cache) = stats.cache {
+            let c = PyDict::new(py);
+            c.set_item("hits", cache.hits)?;
+            c.set_item("misses", cache.misses)?;
+            dict.set_item("cache", c)?;
+        }
+        Ok(dict)
+    }
+
+    fn __repr__(&self) -> String {
+        let current = self.live.current();
+        format!(
+            "Verifier(keys={}, issuers={:?}, audiences={:?}, leeway={})",
+            current.keys().len(),
+            current.policy().issuers().collect::<Vec<_>>(),
+            current.policy().audiences().collect::<Vec<_>>(),
+            current.policy().leeway().as_secs(),
+        )
+    }
+}
+
+/// The exception for the crate's answer to a request.
+fn denied(py: Python<'_>, denial: Denial) -> PyErr {
+    Refusal {
+        kind: RefusalKind::Denial(denial),
+    }
+    .into_err(py)
+}
+
+/// The request's `Authorization` headers: none (`None`), one value (`str` or `bytes`), or a
+/// list or tuple of them, one per header. `Ok(None)` when a value cannot be a header value.
+fn header_map(authorization: Option<&Bound<'_, PyAny>>) -> PyResult<Option<http::HeaderMap>> {
+    let mut headers = http::HeaderMap::new();
+    let Some(value) = authorization.filter(|a| !a.is_none()) else {
+        return Ok(Some(headers));
+    };
+    let values: Vec<Bound<'_, PyAny>> =
+        if value.is_instance_of::<pyo3::types::PyList>() || value.is_instance_of::<PyTuple>() {
+            value.try_iter()?.collect::<PyResult<_>>()?
+        } else {
+            vec![value.clone()]
+        };
+    for value in values {
+        let bytes: Vec<u8> = if let Ok(s) = value.cast::<PyString>() {
+            s.to_cow()?.as_bytes().to_vec()
+        } else if let Ok(b) = value.cast::<PyBytes>() {
+            b.as_bytes().to_vec()
+        } else {
+            return Err(PyTypeError::new_err(
+                "authorization: expected the header value (str or bytes), a list of them, or None",
+            ));
+        };
+        match http::HeaderValue::from_bytes(&bytes) {
+            Ok(value) => headers.append(http::header::AUTHORIZATION, value),
+            Err(_) => return Ok(None),
+        };
+    }
+    Ok(Some(headers))
+}
+
+/// A `Verifier` whose keys can be swapped while requests are verified: `reload_keys` from a
+/// file (on `SIGHUP`, say) and `replace_keys`. It takes `Verifier`'s arguments; verifications
+/// in flight finish with the keys they started with.
+#[pyclass(extends = Verifier, frozen, module = "facilioo_jwt._native")]
+struct LiveVerifier;
+
+#[pymethods]
+impl LiveVerifier {
+    #[new]
+    #[pyo3(signature = (keys=None, *, issuers, audiences, leeway=None, party_types=None, cache=0,
+        realm="facilioo", party_type_claim=None, refuse_test_keys=false, max_token_len=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        keys: Option<&Bound<'_, PyAny>>,
+        issuers: &Bound<'_, PyAny>,
+        audiences: &Bound<'_, PyAny>,
+        leeway: Option<&Bound<'_, PyAny>>,
+        party_types: Option<&Bound<'_, PyAny>>,
+        cache: usize,
+        realm: &str,
+        party_type_claim: Option<String>,
+        refuse_test_keys: bool,
+        max_token_len: Option<usize>,
+    ) -> PyResult<PyClassInitializer<Self>> {
+        let verifier = Verifier::new(
+            py,
+            keys,
+            issuers,
+            audiences,
+            leeway,
+            party_types,
+            cache,
+            realm,
+            party_type_claim,
+            refuse_test_keys,
+            max_token_len,
+        )?;
+        Ok(PyClassInitializer::from(verifier).add_subclass(Self))
+    }
+
+    /// Loads the key file at `path` (at most 1 MiB, any form `Verifier` takes) and puts its
+    /// keys in use. Returns `(number of keys, whether they changed)`. On any error
+    /// (missing, unreadable, too large, no valid key) `KeyLoadError` is raised and the keys
+    /// in use stay.
+    fn reload_keys(
+        self_: PyRef<'_, Self>,
+        py: Python<'_>,
+        path: std::path::PathBuf,
+    ) -> PyResult<(usize, bool)> {
+        let live = self_.as_super().live.clone();
+        match py.detach(move || live.reload_keys(path)) {
+            Ok(reload) => Ok((reload.keys(), reload.changed())),
+            Err(e) => Err(key_load_error(py, &e.to_string())),
+        }
+    }
+
+    /// Puts `keys` (anything `Verifier` takes) in use; returns whether they differ from the
+    /// keys in use.
+    fn replace_keys(
+        self_: PyRef<'_, Self>,
+        py: Python<'_>,
+        keys: &Bound<'_, PyAny>,
+    ) -> PyResult<bool> {
+        let keys = key_set(py, Some(keys))?;
+        Ok(self_.as_super().live.replace_keys(keys))
+    }
+}
+
+/// A token that passed: who it speaks for (`account_id`, `company_id`, `party_type`), its
+/// `issuer`, `audience`, `not_before` and `expires_at`, and all its `claims`. Immutable; only
+/// a `Verifier` makes one.
+#[pyclass(frozen, module = "facilioo_jwt._native")]
+struct VerifiedToken {
+    verified: facilioo_jwt::VerifiedToken,
+    /// The token, for `claims`: its payload segment is strict base64url of a JSON object,
+    /// as the crate checked.
+    token: Token,
+}
+
+static FROM_TIMESTAMP: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static UTC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static JSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+fn datetime(py: Python<'_>, secs: i64) -> PyResult<Bound<'_, PyAny>> {
+    let from_timestamp = FROM_TIMESTAMP.get_or_try_init(py, || {
+        PyResult::Ok(
+            py.import("datetime")?
+                .getattr("datetime")?
+                .getattr("fromtimestamp")?
+                .unbind(),
+        )
+    })?;
+    let utc = UTC.get_or_try_init(py, || {
+        PyResult::Ok(
+            py.import("datetime")?
+                .getattr("timezone")?
+                .getattr("utc")?
+                .unbind(),
+        )
+    })?;
+    from_timestamp.bind(py).call1((secs, utc.bind(py)))
+}
+
+#[pymethods]
+impl VerifiedToken {
+    /// `sub.accountId`.
+    #[getter]
+    fn account_id(&self) -> u64 {
+        self.verified.subject().account_id().get()
+    }
+
+    /// `sub.companyId`, or `None` for an account of no company.
+    #[getter]
+    fn company_id(&self) -> Option<u64> {
+        self.verified.subject().company_id().map(|c| c.get())
+    }
+
+    /// The party type: a `PartyType` member, an `int` for an id facilioo has not documented,
+    /// or `None` when the token carries none.
+    #[getter]
+    fn party_type<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        let Some(p) = self.verified.party_type() else {
+            return Ok(None);
+        };
+        let id = PyInt::new(py, p.id()).into_any();
+        match (p.name(), PARTY_TYPE.get(py)) {
+            (Some(_), Some(class)) => class.bind(py).call1((id,)).map(Some),
+            _ => Ok(Some(id)),
+        }
+    }
+
+    /// `iss`.
+    #[getter]
+    fn issuer(&self) -> &str {
+        self.verified.issuer()
+    }
+
+    /// The audience that matched.
+    #[getter]
+    fn audience(&self) -> &str {
+        self.verified.audience()
+    }
+
+    /// `nbf` as a timezone-aware `datetime` (UTC), or `None`.
+    #[getter]
+    fn not_before<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.verified
+            .not_before()
+            .map(|t| datetime(py, t.as_secs()))
+            .transpose()
+    }
+
+    /// `exp` as a timezone-aware `datetime` (UTC).
+    #[getter]
+    fn expires_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        datetime(py, self.verified.expires_at().as_secs())
+    }
+
+    /// The token's claims as a new dict, decoded on each access.
+    #[getter]
+    fn claims<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let payload = self.token.as_str().split('.').nth(1).unwrap_or_default();
+        let bytes = URL_SAFE_NO_PAD
+            .decode(payload)
+            .map_err(|_| PyValueError::new_err("payload"))?;
+        let loads = JSON_LOADS.get_or_try_init(py, || {
+            PyResult::Ok(py.import("json")?.getattr("loads")?.unbind())
+        })?;
+        loads.bind(py).call1((PyBytes::new(py, &bytes),))
+    }
+
+    /// Which key of the set verified it (0-based), as the set is ordered.
+    #[getter]
+    fn key_index(&self) -> usize {
+        self.verified.key_index()
+    }
+
+    /// The RFC 7638 thumbprint of the key that verified it (base64url).
+    #[getter]
+    fn key_thumbprint(&self) -> String {
+        self.verified.key_thumbprint().to_string()
+    }
+
+    /// Whether a test key (facilioo_jwt.testing) verified it.
+    #[getter]
+    fn is_test_key(&self) -> bool {
+        self.verified.is_test_key()
+    }
+
+    fn __repr__(&self) -> String {
+        let party = self
+            .verified
+            .party_type()
+            .map_or("None".to_owned(), |p| p.to_string());
+        format!(
+            "VerifiedToken(account_id={}, company_id={}, party_type={party}, issuer={:?}, audience={:?}, expires_at={})",
+            self.account_id(),
+            self.company_id()
+                .map_or("None".to_owned(), |c| c.to_string()),
+            self.issuer(),
+            self.audience(),
+            self.verified.expires_at().as_secs(),
+        )
+    }
+}
+
+/// Test tokens signed with the crate's shipped test keys (`facilioo_jwt.testing`).
+#[pyclass(frozen, module = "facilioo_jwt._native")]
+struct TestIssuer {
+    issuer: CoreIssuer,
+}
+
+fn test_key(name: &str) -> PyResult<TestKey> {
+    TestKey::from_name(name)
+        .ok_or_else(|| PyValueError::new_err("key: expected '1', '2', '3' or 'untrusted'"))
+}
+
+fn json_value(value: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
+    let py = value.py();
+    let text: String = py
+        .import("json")?
+        .call_method1("dumps", (value,))?
+        .extract()?;
+    serde_json::from_str(&text).map_err(|e| PyValueError::new_err(e.to_string()))
+}
+
+#[pymethods]
+impl TestIssuer {
+    #[new]
+    #[pyo3(signature = (verifier=None))]
+    fn new(verifier: Option<PyRef<'_, Verifier>>) -> Self {
+        let issuer = match verifier {
+            Some(v) => CoreIssuer::for_policy(v.live.current().policy()),
+            None => CoreIssuer::new(),
+        };
+        Self { issuer }
+    }
+
+    /// The `iss` its tokens carry.
+    #[getter]
+    fn issuer(&self) -> &str {
+        self.issuer.issuer()
+    }
+
+    /// The `aud` its tokens carry.
+    #[getter]
+    fn audience(&self) -> &str {
+        self.issuer.audience()
+    }
+
+    /// A token, signed unless `refusal` names one of the refusals.
+    #[pyo3(signature = (*, account=None, company=None, no_company=false, party_type=None,
+        no_party_type=false, issuer=None, audience=None, not_before=None, expires_at=None,
+        expires_in=None, now=None, claims=None, remove_claims=None, header=None, key="1",
+        refusal=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn token(
+        &self,
+        py: Python<'_>,
+        account: Option<u64>,
+        company: Option<u64>,
+        no_company: bool,
+        party_type: Option<&Bound<'_, PyAny>>,
+        no_party_type: bool,
+        issuer: Option<&Bound<'_, PyAny>>,
+        audience: Option<&Bound<'_, PyAny>>,
+        not_before: Option<&Bound<'_, PyAny>>,
+        expires_at: Option<&Bound<'_, PyAny>>,
+        expires_in: Option<&Bound<'_, PyAny>>,
+        now: Option<&Bound<'_, PyAny>>,
+        claims: Option<&Bound<'_, PyDict>>,
+        remove_claims: Option<&Bound<'_, PyAny>>,
+        header: Option<&Bound<'_, PyDict>>,
+        key: &str,
+        refusal: Option<&str>,
+    ) -> PyResult<String> {
+        let mut b = self.issuer.token().signed_by(test_key(key)?);
+        if let Some(now) = now.filter(|n| !n.is_none()) {
+            b = b.at(unix_time(Some(now))?);
+        }
+        if let Some(a) = account {
+            b = b.account(a);
+        }
+        if let Some(c) = company {
+            b = b.company(c);
+        }
+        if no_company {
+            b = b.without_company();
+        }
+        if let Some(p) = party_type {
+            b = b.party_type(self::party_type(p)?);
+        }
+        if no_party_type {
+            b = b.without_party_type();
+        }
+        if let Some(iss) = issuer {
+            b = b.claim("iss", json_value(iss)?);
+        }
+        if let Some(aud) = audience {
+            b = b.claim("aud", json_value(aud)?);
+        }
+        if let Some(t) = not_before {
+            b = b.not_before(unix_time(Some(t))?);
+        }
+        if let Some(t) = expires_at {
+            b = b.expires_at(unix_time(Some(t))?);
+        }
+        if let Some(d) = expires_in {
+            b = b.expires_in(duration(d, "expires_in")?);
+        }
+        if let Some(claims) = claims {
+            for (name, value) in claims.iter() {
+                let name: String = name.extract()?;
+                b = b.claim(&name, json_value(&value)?);
+            }
+        }
+        if let Some(names) = remove_claims {
+            for name in strings(names, "remove_claims")? {
+                b = b.without_claim(&name);
+            }
+        }
+        if let Some(header) = header {
+            for (name, value) in header.iter() {
+                let name: String = name.extract()?;
+                b = if value.is_none() {
+                    b.without_header(&name)
+                } else {
+                    b.header(&name, json_value(&value)?)
+                };
+            }
+        }
+        if let Some(name) = refusal {
+            let refusal = CoreRefusal::from_name(name).ok_or_else(|| {
+                PyValueError::new_err(format!(
+                    "refusal: expected one of {}",
+                    CoreRefusal::ALL.map(|r| r.name()).join(", ")
+                ))
+            })?;
+            b = b.refused_as(refusal);
+        }
+        Ok(py.detach(move || b.sign().into_string()))
+    }
+
+    /// The PEM of the keys to trust: test keys 1 to 3.
+    #[getter]
+    fn trusted_keys_pem(&self) -> String {
+        TestKey::TRUSTED.map(TestKey::public_pem).concat()
+    }
+}
+
+/// The refusal names the test issuer takes, with the code each is refused with.
+#[pyfunction]
+fn _test_refusals() -> Vec<(&'static str, &'static str)> {
+    CoreRefusal::ALL.map(|r| (r.name(), r.code())).to_vec()
+}
+
+/// The PEM of one test key's public half.
+#[pyfunction]
+fn _test_key_pem(name: &str) -> PyResult<&'static str> {
+    Ok(test_key(name)?.public_pem())
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Verifier>()?;
+    m.add_class::<LiveVerifier>()?;
+    m.add_class::<VerifiedToken>()?;
+    m.add_class::<Refusal>()?;
+    m.add_class::<TestIssuer>()?;
+    m.add_function(wrap_pyfunction!(_register, m)?)?;
+    m.add_function(wrap_pyfunction!(_http_status, m)?)?;
+    m.add_function(wrap_pyfunction!(_party_types, m)?)?;
+    m.add_function(wrap_pyfunction!(_test_refusals, m)?)?;
+    m.add_function(wrap_pyfunction!(_test_key_pem, m)?)?;
+    m.add("CODES", PyTuple::new(m.py(), CODES)?)?;
+    m.add("BACKEND", facilioo_jwt::keys::BACKEND)?;
+    m.add("DEV_ISSUER", facilioo_jwt::policy::FACILIOO_DEV_ISSUER)?;
+    m.add("DEV_AUDIENCE", facilioo_jwt::policy::FACILIOO_DEV_AUDIENCE)?;
+    m.add(
+        "DEFAULT_LEEWAY",
+        facilioo_jwt::policy::DEFAULT_LEEWAY.as_secs(),
+    )?;
+    Ok(())
+}

@@ -1,0 +1,156 @@
+"""Every refusal code, raised through Python as its own exception class, with the crate's
+status, challenge and body."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import facilioo_jwt
+from facilioo_jwt import (
+    BearerError,
+    FaciliooJwtError,
+    PartyType,
+    TokenError,
+    Verifier,
+    _native,
+)
+from facilioo_jwt._errors import ERRORS
+from facilioo_jwt.testing import TestIssuer, trusted_keys_pem
+
+NOW = 1_767_225_600
+
+
+def token_cases(issuer: TestIssuer):
+    """code -> (verifier keywords, token): one token refused with each token code."""
+    mint = lambda **kw: issuer.token(now=NOW, **kw)  # noqa: E731
+    return {
+        "malformed": ({}, "a.b"),
+        "too_large": ({"max_token_len": 100}, mint()),
+        "unsupported_algorithm": ({}, mint(refusal="other_alg")),
+        "unsupported_critical": ({}, mint(header={"crit": ["exp"]})),
+        "invalid_type": ({}, mint(header={"typ": "at+jwt"})),
+        "invalid_signature": ({}, mint(refusal="bad_signature")),
+        "test_key": ({"refuse_test_keys": True}, mint()),
+        "expired": ({}, mint(refusal="expired")),
+        "not_yet_valid": ({}, mint(refusal="not_yet_valid")),
+        "invalid_issuer": ({}, mint(refusal="wrong_issuer")),
+        "invalid_audience": ({}, mint(refusal="wrong_audience")),
+        "missing_claim": ({}, mint(remove_claims=["exp"])),
+        "invalid_claim": ({}, mint(claims={"exp": "soon"})),
+        "party_type_not_allowed": ({"party_types": [PartyType.USER]}, mint(party_type=5)),
+    }
+
+
+HEADER_CASES = {
+    "missing_token": None,
+    "other_scheme": "Basic dXNlcjpwYXNz",
+    "multiple_authorization": ["Bearer a.b.c", "Bearer a.b.c"],
+    "empty_bearer": "Bearer   ",
+    "malformed_bearer": "Bearer a b",
+}
+
+STATUS = {"party_type_not_allowed": 403, "missing_token": 401, "other_scheme": 401}
+for code in ("multiple_authorization", "empty_bearer", "malformed_bearer"):
+    STATUS[code] = 400
+
+
+def test_every_code_has_a_case_and_a_class():
+    issuer = TestIssuer()
+    assert set(token_cases(issuer)) | set(HEADER_CASES) == set(_native.CODES) == set(ERRORS)
+    for code, cls in ERRORS.items():
+        assert cls.code == code
+        assert issubclass(cls, BearerError if code in HEADER_CASES else TokenError)
+        assert cls.http_status == STATUS.get(code, 401)
+        assert getattr(facilioo_jwt, cls.__name__) is cls
+        assert cls.__doc__
+
+
+@pytest.mark.parametrize("code", sorted(token_cases(TestIssuer())))
+def test_token_codes(code):
+    issuer = TestIssuer()
+    options, token = token_cases(issuer)[code]
+    verifier = Verifier(trusted_keys_pem(), issuers=issuer.issuer, audiences=issuer.audience, **options)
+    with pytest.raises(ERRORS[code]) as refused:
+        verifier.verify(token, now=NOW)
+    e = refused.value
+    assert (e.code, e.http_status) == (code, STATUS.get(code, 401))
+    error = "insufficient_scope" if code == "party_type_not_allowed" else "invalid_token"
+    assert e.error == error
+    assert e.www_authenticate == f'Bearer realm="facilioo", error="{error}", error_description="{e.description}"'
+    assert json.loads(e.body) == {"error": error, "error_description": e.description, "reason": code}
+    assert str(e) and str(e) in e.description
+    assert repr(e) == f"{type(e).__name__}({str(e)!r})"
+    # The same refusal through the Authorization header.
+    with pytest.raises(ERRORS[code]) as again:
+        verifier.verify_authorization("Bearer " + token, now=NOW)
+    assert (again.value.code, again.value.www_authenticate) == (code, e.www_authenticate)
+
+
+@pytest.mark.parametrize("code", sorted(HEADER_CASES))
+def test_header_codes(code):
+    verifier = TestIssuer().verifier(realm="api")
+    with pytest.raises(ERRORS[code]) as refused:
+        verifier.verify_authorization(HEADER_CASES[code])
+    e = refused.value
+    assert (e.code, e.http_status) == (code, STATUS[code])
+    if e.http_status == 401:
+        # No bearer credentials: a bare challenge and no body (RFC 6750 §3.1).
+        assert (e.www_authenticate, e.error, e.body) == ('Bearer realm="api"', None, None)
+    else:
+        assert e.error == "invalid_request"
+        assert e.www_authenticate.startswith('Bearer realm="api", error="invalid_request", error_description="')
+        assert json.loads(e.body)["reason"] == code
+
+
+def test_the_details_each_refusal_carries():
+    issuer = TestIssuer()
+    verifier = issuer.verifier(party_types=[PartyType.CONTRACTOR])
+    with pytest.raises(facilioo_jwt.MissingClaim) as refused:
+        verifier.verify(issuer.token(now=NOW, party_type=5, remove_claims=["iss"]), now=NOW)
+    assert refused.value.claim == "iss"
+    with pytest.raises(facilioo_jwt.InvalidClaim) as refused:
+        verifier.verify(issuer.token(now=NOW, party_type=5, claims={"sub": {"accountId": -1}}), now=NOW)
+    assert refused.value.claim == "sub"
+    with pytest.raises(facilioo_jwt.PartyTypeNotAllowed) as refused:
+        verifier.verify(issuer.token(now=NOW, party_type=PartyType.GUEST), now=NOW)
+    assert refused.value.party_type is PartyType.GUEST
+    with pytest.raises(facilioo_jwt.PartyTypeNotAllowed) as refused:
+        verifier.verify(issuer.token(now=NOW, party_type=99), now=NOW)
+    assert refused.value.party_type == 99
+    with pytest.raises(facilioo_jwt.PartyTypeNotAllowed) as refused:
+        verifier.verify(issuer.token(now=NOW, no_party_type=True), now=NOW)
+    assert refused.value.party_type is None
+    assert refused.value.http_status == 403
+
+
+def test_messages_never_echo_the_token():
+    secret = "SECRETMARKER"
+    issuer = TestIssuer()
+    verifier = issuer.verifier()
+    for token in (
+        issuer.token(now=NOW, header={"alg": secret}),
+        issuer.token(now=NOW, issuer=secret),
+        issuer.token(now=NOW, audience=secret),
+        f"{secret}.{secret}.{secret}",
+    ):
+        with pytest.raises(FaciliooJwtError) as refused:
+            verifier.verify(token, now=NOW)
+        e = refused.value
+        for text in (str(e), repr(e), e.www_authenticate, e.body or "", repr(e.refusal)):
+            assert secret not in text
+
+
+def test_a_route_guard_refuses_with_403():
+    issuer = TestIssuer()
+    verifier = issuer.verifier()
+    token = verifier.verify(issuer.token(party_type=PartyType.CONTRACTOR))
+    verifier.require_party_types(token, [PartyType.CONTRACTOR, PartyType.USER])
+    verifier.require_party_types(token, "Contractor")
+    verifier.require_party_types(token, 5)
+    with pytest.raises(facilioo_jwt.PartyTypeNotAllowed) as refused:
+        verifier.require_party_types(token, [PartyType.PROPERTY_MANAGEMENT_COMPANY])
+    e = refused.value
+    assert (e.http_status, e.error, e.party_type) == (403, "insufficient_scope", PartyType.CONTRACTOR)
+    assert "PropertyManagementCompany" in e.www_authenticate

@@ -1,0 +1,137 @@
+"""Bad input gets a clear Python error, never a crash; what a caller passed is not changed."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+import pytest
+
+from facilioo_jwt import (
+    DEFAULT_LEEWAY,
+    FaciliooJwtError,
+    KeyLoadError,
+    LiveVerifier,
+    MalformedBearer,
+    MalformedToken,
+    PartyType,
+    TokenTooLarge,
+    Verifier,
+)
+
+ISS, AUD = "dev-api.facilioo.de", "dev-app.facilioo.de"
+
+
+def test_the_defaults():
+    verifier = Verifier(issuers=ISS, audiences=AUD)
+    assert (verifier.issuers, verifier.audiences) == ([ISS], [AUD])
+    assert verifier.leeway == DEFAULT_LEEWAY == 60
+    assert (verifier.key_count, verifier.realm) == (3, "facilioo")
+    assert "keys=3" in repr(verifier)
+
+
+@pytest.mark.parametrize(
+    "options, error",
+    [
+        ({"issuers": [], "audiences": AUD}, ValueError),
+        ({"issuers": ISS, "audiences": []}, ValueError),
+        ({"issuers": 3, "audiences": AUD}, TypeError),
+        ({"issuers": [ISS, 3], "audiences": AUD}, TypeError),
+        ({"issuers": ISS, "audiences": AUD, "leeway": -1}, ValueError),
+        ({"issuers": ISS, "audiences": AUD, "leeway": math.nan}, ValueError),
+        ({"issuers": ISS, "audiences": AUD, "leeway": "60"}, TypeError),
+        ({"issuers": ISS, "audiences": AUD, "leeway": timedelta(seconds=-1)}, ValueError),
+        ({"issuers": ISS, "audiences": AUD, "party_types": ["Landlord"]}, ValueError),
+        ({"issuers": ISS, "audiences": AUD, "party_types": [True]}, TypeError),
+        ({"issuers": ISS, "audiences": AUD, "party_types": [-1]}, TypeError),
+        ({"issuers": ISS, "audiences": AUD, "party_types": 2.5}, TypeError),
+        ({"issuers": ISS, "audiences": AUD, "cache": -1}, OverflowError),
+        ({"issuers": ISS, "audiences": AUD, "realm": 'a"b'}, ValueError),
+        ({"issuers": ISS, "audiences": AUD, "realm": "x" * 101}, ValueError),
+        ({"issuers": ISS, "audiences": AUD, "keys": 42}, TypeError),
+        ({"issuers": ISS, "audiences": AUD, "keys": "-----BEGIN RSA PUBLIC KEY-----\nAAAA\n-----END RSA PUBLIC KEY-----\n"}, KeyLoadError),
+        ({"issuers": ISS, "audiences": AUD, "keys": b"\x00\x01"}, KeyLoadError),
+        ({"issuers": ISS, "audiences": AUD, "keys": {"keys": []}}, KeyLoadError),
+        ({"issuers": ISS, "audiences": AUD, "keys": "no/such/file.pem"}, KeyLoadError),
+        ({"audiences": AUD}, TypeError),
+    ],
+)
+def test_bad_settings(options, error):
+    keys = options.pop("keys", None)
+    with pytest.raises(error):
+        Verifier(keys, **options)
+    with pytest.raises(error):
+        LiveVerifier(keys, **options)
+
+
+def test_a_jwk_set_as_text_or_dict(issuer):
+    import json
+
+    jwk = {"keys": [{"kty": "RSA", "n": "AQAB", "e": "AQAB"}]}
+    for keys in (jwk, json.dumps(jwk)):
+        with pytest.raises(KeyLoadError, match="key 1"):
+            Verifier(keys, issuers=ISS, audiences=AUD)
+
+
+@pytest.mark.parametrize(
+    "now, error",
+    [
+        (datetime(2026, 1, 1), ValueError),  # naive
+        (True, TypeError),
+        ("2026-01-01", TypeError),
+        (math.inf, ValueError),
+        (math.nan, ValueError),
+        (1e300, ValueError),
+        (2**70, ValueError),
+    ],
+)
+def test_bad_times(issuer, now, error):
+    verifier = issuer.verifier()
+    with pytest.raises(error):
+        verifier.verify(issuer.token(), now=now)
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["", ".", "..", "a.b.c", "é.é.é", "\x00", "a" * 8192, "eyJ.eyJ.\udc80", "\ud800" * 9000, "💥" * 100],
+)
+def test_bad_tokens_are_refused(issuer, token):
+    with pytest.raises(FaciliooJwtError) as refused:
+        issuer.verifier().verify(token)
+    assert refused.value.code in ("malformed", "too_large")
+
+
+def test_a_huge_token_is_refused_before_decoding(issuer):
+    with pytest.raises(TokenTooLarge) as refused:
+        issuer.verifier().verify("a" * 10_000_000)
+    assert "10000000 bytes" in str(refused.value)
+
+
+def test_tokens_that_are_not_text(issuer):
+    for token in (None, b"a.b.c", 42):
+        with pytest.raises(TypeError):
+            issuer.verifier().verify(token)
+    with pytest.raises(TypeError):
+        issuer.verifier().verify_authorization(42)
+    with pytest.raises(TypeError):
+        issuer.verifier().verify_authorization(["Bearer x", 42])
+
+
+@pytest.mark.parametrize("header", ["Bearer \x01abc", "Bearer é", b"Bearer \xff\xfe", "Bearer a\tb"])
+def test_headers_that_are_no_token68(issuer, header):
+    with pytest.raises(MalformedBearer):
+        issuer.verifier().verify_authorization(header)
+
+
+def test_inputs_are_not_changed(issuer):
+    party_types = [PartyType.CONTRACTOR, 7]
+    issuers = [issuer.issuer]
+    claims = {"nested": {"a": [1, 2]}}
+    verifier = Verifier(issuer.trusted_keys_pem, issuers=issuers, audiences=issuer.audience, party_types=party_types)
+    token = issuer.token(party_type=5, claims=claims)
+    verifier.verify(token).claims["nested"]["a"].append(3)
+    assert party_types == [PartyType.CONTRACTOR, 7] and issuers == [issuer.issuer]
+    assert claims == {"nested": {"a": [1, 2]}}
+    assert verifier.verify(token).claims["nested"] == {"a": [1, 2]}
+    with pytest.raises(MalformedToken):
+        verifier.verify(token.rsplit(".", 1)[0])

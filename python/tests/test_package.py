@@ -1,0 +1,45 @@
+"""The package's surface: its stubs, its enum and its statuses agree with the native module."""
+
+from __future__ import annotations
+
+import ast
+import doctest
+import inspect
+from pathlib import Path
+
+import facilioo_jwt
+from facilioo_jwt import PartyType, _native
+
+PACKAGE = Path(facilioo_jwt.__file__).parent
+
+
+def test_party_types_are_facilioo_s():
+    assert [(p.value, p.facilioo_name) for p in PartyType] == _native._party_types()
+
+
+def test_every_public_name_is_documented():
+    for name in facilioo_jwt.__all__:
+        obj = getattr(facilioo_jwt, name)
+        if inspect.isclass(obj):
+            assert obj.__doc__, name
+            for attr, value in vars(obj).items():
+                if not attr.startswith("_") and callable(value) or isinstance(value, property):
+                    assert getattr(obj, attr).__doc__, f"{name}.{attr}"
+
+
+def test_the_stubs_name_every_native_method():
+    stubs = ast.parse((PACKAGE / "_native.pyi").read_text())
+    classes = {node.name: node for node in stubs.body if isinstance(node, ast.ClassDef)}
+    for name in ("Verifier", "LiveVerifier", "VerifiedToken", "Refusal", "TestIssuer"):
+        stubbed = {n.name for n in classes[name].body if isinstance(n, ast.FunctionDef)}
+        native = {a for a in vars(getattr(_native, name)) if not a.startswith("__")}
+        assert native <= stubbed | {"_options"} and stubbed - {"__init__"} <= native, name
+    assert (PACKAGE / "py.typed").exists()
+
+
+def test_the_docstring_examples():
+    import facilioo_jwt.testing
+
+    for module in (facilioo_jwt, facilioo_jwt.testing):
+        failed, attempted = doctest.testmod(module)
+        assert attempted > 0 and failed == 0, module.__name__

@@ -1,0 +1,94 @@
+"""facilioo_jwt.testing: test tokens for a protected service, and what accepts them."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from facilioo_jwt import FaciliooJwtError, PartyType, TestKeyRefused, Verifier
+from facilioo_jwt._errors import ERRORS
+from facilioo_jwt.testing import REFUSALS, TEST_KEYS, TestIssuer, test_key_pem, trusted_keys_pem
+
+
+def test_a_default_token(issuer):
+    token = issuer.verifier().verify(issuer.token())
+    assert (token.account_id, token.company_id, token.party_type) == (1, 1, None)
+    assert (token.issuer, token.audience) == ("dev-api.facilioo.de", "dev-app.facilioo.de")
+    assert token.is_test_key
+    assert timedelta(minutes=59) < token.expires_at - datetime.now(timezone.utc) <= timedelta(hours=1)
+
+
+def test_every_claim_option(issuer):
+    now = 1_767_225_600
+    token = issuer.token(
+        account=42,
+        no_company=True,
+        party_type="Insurer",
+        audience=["other", issuer.audience],
+        now=now,
+        expires_in=timedelta(minutes=5),
+        claims={"scope": ["read"], "nested": {"a": 1}},
+        header={"kid": "whatever", "typ": None},
+        key="3",
+    )
+    verified = issuer.verifier().verify(token, now=now + 299 + 60)
+    assert (verified.account_id, verified.company_id) == (42, None)
+    assert verified.party_type is PartyType.INSURER
+    assert verified.key_index == 2
+    assert verified.claims["scope"] == ["read"] and verified.claims["nested"] == {"a": 1}
+    assert verified.claims["aud"] == ["other", issuer.audience]
+    assert verified.claims["exp"] - verified.claims["nbf"] == 300
+
+
+def test_times_as_datetimes(issuer):
+    nbf = datetime(2030, 1, 1, tzinfo=timezone.utc)
+    token = issuer.token(not_before=nbf, expires_at=nbf + timedelta(hours=2))
+    verified = issuer.verifier().verify(token, now=nbf)
+    assert (verified.not_before, verified.expires_at) == (nbf, nbf + timedelta(hours=2))
+
+
+@pytest.mark.parametrize("refusal", sorted(REFUSALS))
+def test_every_refusal_is_refused_with_its_code(issuer, refusal):
+    with pytest.raises(ERRORS[REFUSALS[refusal]]):
+        issuer.verifier().verify(issuer.token(refusal=refusal))
+
+
+def test_the_keys(issuer):
+    for key in TEST_KEYS[:3]:
+        assert issuer.verifier().verify(issuer.token(key=key)).is_test_key
+    with pytest.raises(FaciliooJwtError) as refused:
+        issuer.verifier().verify(issuer.token(key="untrusted"))
+    assert refused.value.code == "invalid_signature"
+    assert trusted_keys_pem() == issuer.trusted_keys_pem
+    assert trusted_keys_pem().count("BEGIN RSA PUBLIC KEY") == 3
+    assert test_key_pem("untrusted") not in trusted_keys_pem()
+    with pytest.raises(ValueError):
+        issuer.token(key="4")
+    with pytest.raises(ValueError, match="refusal: expected one of"):
+        issuer.token(refusal="nope")
+    # Never trusted by facilioo's key set, and refused outright on request.
+    with pytest.raises(FaciliooJwtError):
+        Verifier(issuers=issuer.issuer, audiences=issuer.audience).verify(issuer.token())
+    with pytest.raises(TestKeyRefused):
+        issuer.verifier(refuse_test_keys=True).verify(issuer.token())
+
+
+def test_an_issuer_for_a_service_verifier():
+    service = Verifier(
+        issuers=["api.example.org"],
+        audiences="app.example.org",
+        party_types=[PartyType.PROPERTY_MANAGEMENT_COMPANY],
+        refuse_test_keys=True,
+        leeway=5,
+        realm="example",
+    )
+    issuer = TestIssuer(service)
+    assert (issuer.issuer, issuer.audience) == ("api.example.org", "app.example.org")
+    test_verifier = issuer.verifier()
+    assert (test_verifier.leeway, test_verifier.realm) == (5, "example")
+    verified = test_verifier.verify(issuer.token(account=9))
+    assert verified.party_type is PartyType.PROPERTY_MANAGEMENT_COMPANY
+    assert issuer.live_verifier().verify(issuer.authorization()[7:]).account_id == 1
+    with pytest.raises(FaciliooJwtError):  # the service itself trusts no test key
+        service.verify(issuer.token())

@@ -1,0 +1,66 @@
+"""Threads sharing one verifier: every verdict right, while keys are swapped under them."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from facilioo_jwt import FaciliooJwtError, LiveVerifier
+from facilioo_jwt.testing import test_key_pem
+
+
+def test_threads_share_one_verifier(issuer):
+    verifier = issuer.verifier(cache=64)
+    tokens = [(issuer.token(account=i + 1, key="123"[i % 3]), i + 1) for i in range(24)]
+    tokens += [(issuer.token(refusal="bad_signature"), None), (issuer.token(refusal="expired"), None)]
+
+    def work(offset: int) -> int:
+        wrong = 0
+        for n in range(300):
+            token, account = tokens[(n + offset) % len(tokens)]
+            try:
+                wrong += verifier.verify(token).account_id != account
+            except FaciliooJwtError:
+                wrong += account is not None
+        return wrong
+
+    with ThreadPoolExecutor(8) as pool:
+        assert sum(pool.map(work, range(8))) == 0
+    stats = verifier.stats()
+    assert sum(stats["outcomes"].values()) == 8 * 300
+    assert stats["cache"]["hits"] > 0
+
+
+def test_threads_verify_while_keys_are_swapped(issuer):
+    live = LiveVerifier(test_key_pem("1"), issuers=issuer.issuer, audiences=issuer.audience)
+    one, two = issuer.token(key="1"), issuer.token(key="2")
+    stop = threading.Event()
+    failures: list[str] = []
+
+    def swap() -> None:
+        while not stop.is_set():
+            live.replace_keys(test_key_pem("1") + test_key_pem("2"))
+            live.replace_keys(test_key_pem("1"))
+
+    def verify() -> None:
+        for _ in range(2000):
+            try:
+                live.verify(one)  # key 1 is in every set
+            except FaciliooJwtError as e:
+                failures.append(e.code)
+            try:
+                live.verify(two)
+            except FaciliooJwtError as e:
+                if e.code != "invalid_signature":
+                    failures.append(e.code)
+
+    swapper = threading.Thread(target=swap)
+    swapper.start()
+    workers = [threading.Thread(target=verify) for _ in range(3)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    stop.set()
+    swapper.join()
+    assert failures == []
