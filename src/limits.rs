@@ -42,6 +42,12 @@ pub const MIN_NUMERIC_DATE: i64 = -377_705_116_800;
 /// The latest NumericDate accepted for `exp` and `nbf`: 9999-12-31T23:59:59Z.
 pub const MAX_NUMERIC_DATE: i64 = 253_402_300_799;
 
+/// The most tokens a verifier's cache holds ([`Verifier::with_cache`](crate::Verifier::with_cache)
+/// takes no more): 1 048 576. Its slots are allocated when the verifier is built (about 21
+/// bytes each), and a full cache holds about 270 bytes per entry plus its token, some 850 MB
+/// of facilioo tokens at this size: a capacity from a configuration file cannot ask for more.
+pub const MAX_CACHE_CAPACITY: usize = 1 << 20;
+
 /// The longest token the verified-token cache keeps, in bytes; longer tokens are verified in
 /// full every time. A facilioo token is about 550 bytes.
 pub const MAX_CACHED_TOKEN_LEN: usize = 4096;

@@ -95,7 +95,8 @@ impl Verifier {
     /// remembered too, in an eighth as much room of their own. Every hit re-checks the time
     /// window against the call's `now`; nothing else a cache answers can change, because a
     /// verifier's keys and policy cannot. See [`cache`](crate::cache) for what it keeps and
-    /// what that costs (about 270 bytes per entry plus the token).
+    /// what that costs (about 270 bytes per entry plus the token). A capacity above
+    /// [`MAX_CACHE_CAPACITY`](crate::limits::MAX_CACHE_CAPACITY) is taken as that.
     ///
     /// ```
     /// use facilioo_jwt::{KeySet, Policy, UnixTime, Verifier};
@@ -112,6 +113,7 @@ impl Verifier {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn with_cache(self, capacity: usize) -> Self {
+        let capacity = capacity.min(crate::limits::MAX_CACHE_CAPACITY);
         let cache = (capacity > 0).then(|| Cache::new(capacity));
         let lifetime = self.inner.lifetime.clone();
         Self::build(self.keys().clone(), self.policy().clone(), cache, lifetime)

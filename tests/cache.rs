@@ -205,6 +205,21 @@ fn a_new_key_set_starts_with_an_empty_cache() {
 }
 
 #[test]
+fn the_capacity_is_bounded() {
+    use facilioo_jwt::limits::MAX_CACHE_CAPACITY;
+    for (asked, got) in [
+        (MAX_CACHE_CAPACITY, MAX_CACHE_CAPACITY),
+        (MAX_CACHE_CAPACITY + 1, MAX_CACHE_CAPACITY),
+        (usize::MAX, MAX_CACHE_CAPACITY),
+    ] {
+        let stats = cached(&["rsa2048-a"], asked)
+            .cache_stats()
+            .expect("a cache");
+        assert_eq!(stats.capacity, got, "asked for {asked}");
+    }
+}
+
+#[test]
 fn without_a_cache_there_are_no_stats_and_capacity_zero_is_none() {
     assert!(common::verifier(&["rsa2048-a"]).cache_stats().is_none());
     assert!(cached(&["rsa2048-a"], 0).cache_stats().is_none());
