@@ -1214,6 +1214,33 @@ fn _test_refusals() -> Vec<(&'static str, &'static str)> {
     CoreRefusal::ALL.map(|r| (r.name(), r.code())).to_vec()
 }
 
+/// Seconds per RSA operation alone (the crate's backend call, no JWT work): `token`'s
+/// signature checked `iterations` times under test key `key`, with the GIL released. What
+/// `bench.py` compares the verifiers with: no verifier can do a token in less.
+#[pyfunction]
+fn _rsa_seconds(py: Python<'_>, token: &str, key: &str, iterations: u32) -> PyResult<f64> {
+    let key = test_key(key)?.public_key();
+    let (message, signature) = token
+        .rsplit_once('.')
+        .ok_or_else(|| PyValueError::new_err("token: not a compact JWS"))?;
+    let signature = URL_SAFE_NO_PAD
+        .decode(signature)
+        .map_err(|_| PyValueError::new_err("token: the signature is not base64url"))?;
+    if key.verify_rs256(message.as_bytes(), &signature).is_err() {
+        return Err(PyValueError::new_err("token: not signed by that key"));
+    }
+    let elapsed = py.detach(|| {
+        let start = std::time::Instant::now();
+        for _ in 0..iterations {
+            let _ = std::hint::black_box(
+                key.verify_rs256(std::hint::black_box(message.as_bytes()), &signature),
+            );
+        }
+        start.elapsed()
+    });
+    Ok(elapsed.as_secs_f64() / f64::from(iterations.max(1)))
+}
+
 /// The PEM of one test key's public half.
 #[pyfunction]
 fn _test_key_pem(name: &str) -> PyResult<&'static str> {
@@ -1232,6 +1259,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_party_types, m)?)?;
     m.add_function(wrap_pyfunction!(_test_refusals, m)?)?;
     m.add_function(wrap_pyfunction!(_test_key_pem, m)?)?;
+    m.add_function(wrap_pyfunction!(_rsa_seconds, m)?)?;
     m.add("CODES", PyTuple::new(m.py(), CODES)?)?;
     m.add("BACKEND", facilioo_jwt::keys::BACKEND)?;
     m.add("DEV_ISSUER", facilioo_jwt::policy::FACILIOO_DEV_ISSUER)?;
