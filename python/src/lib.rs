@@ -19,7 +19,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::pybacked::PyBackedStr;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBytes, PyDict, PyFloat, PyInt, PyString, PyTuple, PyType};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyString, PyTuple, PyType};
 
 /// The exception classes of `facilioo_jwt`, in [`CODES`]' order, registered once by
 /// `facilioo_jwt/__init__.py`.
@@ -301,39 +301,43 @@ impl Refusal {
 
 /// Seconds since the Unix epoch from `now`: `None` (the system clock), an `int`, a `float`
 /// (rounded down), or a timezone-aware `datetime`.
-fn unix_time(now: Option<&Bound<'_, PyAny>>) -> PyResult<UnixTime> {
+fn unix_time(now: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<UnixTime> {
     let Some(now) = now.filter(|n| !n.is_none()) else {
         return Ok(UnixTime::now());
     };
-    if now.is_instance_of::<pyo3::types::PyBool>() {
-        return Err(PyTypeError::new_err("now: a bool is not a time"));
+    if now.is_instance_of::<PyBool>() {
+        return Err(PyTypeError::new_err(format!(
+            "{what}: a bool is not a time"
+        )));
     }
     if let Ok(int) = now.cast::<PyInt>() {
         let secs: i64 = int
             .extract()
-            .map_err(|_| PyValueError::new_err("now: out of range"))?;
+            .map_err(|_| PyValueError::new_err(format!("{what}: out of range")))?;
         return Ok(UnixTime::from_secs(secs));
     }
     let secs: f64 = if let Ok(float) = now.cast::<PyFloat>() {
         float.value()
     } else if now.hasattr("utcoffset")? && now.hasattr("timestamp")? {
         if now.call_method0("utcoffset")?.is_none() {
-            return Err(PyValueError::new_err(
-                "now: a naive datetime; give one with a timezone (datetime.now(timezone.utc))",
-            ));
+            return Err(PyValueError::new_err(format!(
+                "{what}: a naive datetime; give one with a timezone (datetime.now(timezone.utc))"
+            )));
         }
         now.call_method0("timestamp")?.extract()?
     } else {
-        return Err(PyTypeError::new_err(
-            "now: expected None, int or float seconds, or a timezone-aware datetime",
-        ));
+        return Err(PyTypeError::new_err(format!(
+            "{what}: expected None, int or float seconds, or a timezone-aware datetime"
+        )));
     };
     let floor = secs.floor();
     // i64::MAX as f64 rounds up to 2^63, which is out of range.
     if floor.is_finite() && floor >= -(2f64.powi(63)) && floor < 2f64.powi(63) {
         Ok(UnixTime::from_secs(floor as i64))
     } else {
-        Err(PyValueError::new_err("now: not a finite time in range"))
+        Err(PyValueError::new_err(format!(
+            "{what}: not a finite time in range"
+        )))
     }
 }
 
@@ -343,33 +347,40 @@ fn key_set(py: Python<'_>, keys: Option<&Bound<'_, PyAny>>) -> PyResult<KeySet> 
     let Some(keys) = keys.filter(|k| !k.is_none()) else {
         return Ok(KeySet::facilioo());
     };
+    let from_file = |path: std::path::PathBuf| {
+        // An operator names the file: the error says which.
+        py.detach(|| KeySet::from_file(&path))
+            .map_err(|e| key_load_error(py, &format!("{}: {e}", path.display())))
+    };
     let loaded = if let Ok(text) = keys.cast::<PyString>() {
         let text = text.to_cow()?;
-        let text: &str = &text;
         let trimmed = text.trim_start_matches('\u{feff}').trim_start();
+        if trimmed.is_empty() {
+            return Err(key_load_error(
+                py,
+                "keys: an empty string (None means facilioo's published keys)",
+            ));
+        }
         if trimmed.starts_with("-----BEGIN") || trimmed.starts_with('{') {
-            let text = text.to_owned();
-            py.detach(move || KeySet::load(text.as_bytes()))
+            py.detach(|| KeySet::load(text.as_bytes()))
         } else {
-            let path = std::path::PathBuf::from(text);
-            py.detach(move || KeySet::from_file(path))
+            return from_file(std::path::PathBuf::from(&*text));
         }
     } else if let Ok(bytes) = keys.cast::<PyBytes>() {
-        let bytes = bytes.as_bytes().to_vec();
-        py.detach(move || KeySet::load(&bytes))
+        let bytes = bytes.as_bytes();
+        py.detach(|| KeySet::load(bytes))
     } else if keys.hasattr("__fspath__")? {
-        let path: std::path::PathBuf = keys.extract()?;
-        py.detach(move || KeySet::from_file(path))
+        return from_file(keys.extract()?);
     } else if keys.is_instance_of::<PyDict>() {
         let json = py.import("json")?.call_method1("dumps", (keys,))?;
         let json: String = json.extract()?;
-        py.detach(move || KeySet::from_jwk(&json))
+        py.detach(|| KeySet::from_jwk(&json))
     } else {
         return Err(PyTypeError::new_err(
             "keys: expected None, PEM or JWK Set text, bytes, a path, or a JWK Set dict",
         ));
     };
-    loaded.map_err(|e| key_load_error(py, &e.to_string()))
+    loaded.map_err(|e| key_load_error(py, &format!("keys: {e}")))
 }
 
 fn key_load_error(py: Python<'_>, message: &str) -> PyErr {
@@ -395,52 +406,84 @@ fn strings(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
         .collect()
 }
 
-/// A party type from a `PartyType`, an `int` id or a documented name.
-fn party_type(value: &Bound<'_, PyAny>) -> PyResult<PartyType> {
-    if value.is_instance_of::<pyo3::types::PyBool>() {
-        return Err(PyTypeError::new_err(
-            "party_types: a bool is not a party type",
-        ));
-    }
-    if let Ok(id) = value.extract::<u32>() {
-        return Ok(PartyType::from_id(id));
-    }
+/// A party type from a `PartyType`, an `int` id or a documented name (`what` names the
+/// argument in errors).
+fn party_type(value: &Bound<'_, PyAny>, what: &str) -> PyResult<PartyType> {
     if let Ok(name) = value.cast::<PyString>() {
-        if let Some(p) = PartyType::from_name(&name.to_cow()?) {
-            return Ok(p);
+        return PartyType::from_name(&name.to_cow()?).ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "{what}: not a facilioo party type name (PropertyManagementCompany, Contractor, …)"
+            ))
+        });
+    }
+    let id = whole(value, what, u64::from(u32::MAX)).map_err(|e| {
+        if e.is_instance_of::<PyTypeError>(value.py()) {
+            PyTypeError::new_err(format!(
+                "{what}: expected PartyType members, int ids or names"
+            ))
+        } else {
+            e
         }
-        return Err(PyValueError::new_err(
-            "party_types: not a documented party type name",
-        ));
-    }
-    Err(PyTypeError::new_err(
-        "party_types: expected PartyType members, int ids or names",
-    ))
+    })?;
+    Ok(PartyType::from_id(u32::try_from(id).unwrap_or(u32::MAX)))
 }
 
-/// Party types from one or an iterable of `PartyType` members, ids or names.
-fn party_types(value: &Bound<'_, PyAny>) -> PyResult<Vec<PartyType>> {
-    if value.cast::<PyString>().is_ok() || value.cast::<PyInt>().is_ok() {
-        return Ok(vec![party_type(value)?]);
-    }
-    value
-        .try_iter()
-        .map_err(|_| {
-            PyTypeError::new_err("party_types: expected party types or an iterable of them")
-        })?
-        .map(|item| party_type(&item?))
-        .collect()
-}
-
-/// Seconds from an `int`, a `float` or a `timedelta`, not negative.
-fn duration(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Duration> {
-    let secs: f64 = if value.hasattr("total_seconds")? {
-        value.call_method0("total_seconds")?.extract()?
+/// Party types from one or an iterable of `PartyType` members, ids or names; not none.
+fn party_types(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<PartyType>> {
+    let types = if value.is_instance_of::<PyString>() || value.is_instance_of::<PyInt>() {
+        vec![party_type(value, what)?]
     } else {
         value
-            .extract()
-            .map_err(|_| PyTypeError::new_err(format!("{what}: expected seconds or a timedelta")))?
+            .try_iter()
+            .map_err(|_| {
+                PyTypeError::new_err(format!(
+                    "{what}: expected party types or an iterable of them"
+                ))
+            })?
+            .map(|item| party_type(&item?, what))
+            .collect::<PyResult<Vec<_>>>()?
     };
+    if types.is_empty() {
+        return Err(PyValueError::new_err(format!(
+            "{what}: empty, which no token satisfies (None admits every party type)"
+        )));
+    }
+    Ok(types)
+}
+
+/// A whole number from an `int` (not a `bool`), from 0 to `max`.
+fn whole(value: &Bound<'_, PyAny>, what: &str, max: u64) -> PyResult<u64> {
+    if value.is_instance_of::<PyBool>() || !value.is_instance_of::<PyInt>() {
+        return Err(PyTypeError::new_err(format!("{what}: expected an int")));
+    }
+    value
+        .extract::<u64>()
+        .ok()
+        .filter(|n| *n <= max)
+        .ok_or_else(|| PyValueError::new_err(format!("{what}: expected 0 to {max}")))
+}
+
+/// Whole seconds from an `int`, a `float` or a `timedelta`, not negative.
+fn duration(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Duration> {
+    if value.is_instance_of::<PyInt>() {
+        return Ok(Duration::from_secs(whole(
+            value,
+            what,
+            i64::MAX.unsigned_abs(),
+        )?));
+    }
+    let secs: f64 = if value.hasattr("total_seconds")? {
+        value.call_method0("total_seconds")?.extract()?
+    } else if let Ok(float) = value.cast::<PyFloat>() {
+        float.value()
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "{what}: expected seconds or a timedelta"
+        )));
+    };
+    if secs.fract() != 0.0 {
+        return Err(PyValueError::new_err(format!("{what}: whole seconds only")));
+    }
     Duration::try_from_secs_f64(secs)
         .map_err(|_| PyValueError::new_err(format!("{what}: not a duration of 0 or more seconds")))
 }
@@ -454,6 +497,7 @@ struct Settings {
     party_type_claim: Option<String>,
     refuse_test_keys: bool,
     max_token_len: Option<usize>,
+    cache: usize,
 }
 
 impl Settings {
@@ -477,28 +521,56 @@ impl Settings {
     }
 }
 
+/// An optional argument: `None` from Python is not given.
+fn given<'a, 'py>(value: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyAny>> {
+    value.filter(|v| !v.is_none())
+}
+
+/// `Verifier`'s and `LiveVerifier`'s keyword arguments, checked.
 #[allow(clippy::too_many_arguments)]
 fn settings(
     issuers: &Bound<'_, PyAny>,
     audiences: &Bound<'_, PyAny>,
-    leeway: &Bound<'_, PyAny>,
+    leeway: Option<&Bound<'_, PyAny>>,
     party_types: Option<&Bound<'_, PyAny>>,
+    cache: Option<&Bound<'_, PyAny>>,
     party_type_claim: Option<String>,
     refuse_test_keys: bool,
-    max_token_len: Option<usize>,
+    max_token_len: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Settings> {
-    let party_types = match party_types.filter(|p| !p.is_none()) {
+    if party_type_claim.as_deref() == Some("") {
+        return Err(PyValueError::new_err("party_type_claim: empty"));
+    }
+    let max_token_len = match given(max_token_len) {
         None => None,
-        Some(p) => Some(self::party_types(p)?),
+        Some(max) => match whole(max, "max_token_len", usize::MAX as u64)? {
+            0 => {
+                return Err(PyValueError::new_err(
+                    "max_token_len: 0 refuses every token",
+                ));
+            }
+            max => Some(usize::try_from(max).unwrap_or(usize::MAX)),
+        },
+    };
+    let max_cache = facilioo_jwt::limits::MAX_CACHE_CAPACITY;
+    let cache = match given(cache) {
+        Some(cache) => whole(cache, "cache", max_cache as u64)?,
+        None => 0,
     };
     Ok(Settings {
         issuers: strings(issuers, "issuers")?,
         audiences: strings(audiences, "audiences")?,
-        leeway: duration(leeway, "leeway")?,
-        party_types,
+        leeway: match given(leeway) {
+            Some(leeway) => duration(leeway, "leeway")?,
+            None => facilioo_jwt::policy::DEFAULT_LEEWAY,
+        },
+        party_types: given(party_types)
+            .map(|p| self::party_types(p, "party_types"))
+            .transpose()?,
         party_type_claim,
         refuse_test_keys,
         max_token_len,
+        cache: usize::try_from(cache).unwrap_or(max_cache),
     })
 }
 
@@ -581,13 +653,12 @@ impl Verifier {
         py: Python<'_>,
         keys: Option<&Bound<'_, PyAny>>,
         settings: &Settings,
-        cache: usize,
         realm: &str,
     ) -> PyResult<Self> {
-        let realm = Realm::new(realm).map_err(|e| PyValueError::new_err(e.to_string()))?;
+        let realm = Realm::new(realm).map_err(|e| PyValueError::new_err(format!("realm: {e}")))?;
         let verifier = CoreVerifier::new(key_set(py, keys)?, settings.policy()?);
-        let verifier = if cache > 0 {
-            verifier.with_cache(cache)
+        let verifier = if settings.cache > 0 {
+            verifier.with_cache(settings.cache)
         } else {
             verifier
         };
@@ -603,7 +674,7 @@ impl Verifier {
 #[pymethods]
 impl Verifier {
     #[new]
-    #[pyo3(signature = (keys=None, *, issuers, audiences, leeway=None, party_types=None, cache=0,
+    #[pyo3(signature = (keys=None, *, issuers, audiences, leeway=None, party_types=None, cache=None,
         realm="facilioo", party_type_claim=None, refuse_test_keys=false, max_token_len=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -613,23 +684,23 @@ impl Verifier {
         audiences: &Bound<'_, PyAny>,
         leeway: Option<&Bound<'_, PyAny>>,
         party_types: Option<&Bound<'_, PyAny>>,
-        cache: usize,
+        cache: Option<&Bound<'_, PyAny>>,
         realm: &str,
         party_type_claim: Option<String>,
         refuse_test_keys: bool,
-        max_token_len: Option<usize>,
+        max_token_len: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let default_leeway = PyInt::new(py, facilioo_jwt::policy::DEFAULT_LEEWAY.as_secs());
         let settings = settings(
             issuers,
             audiences,
-            leeway.unwrap_or(default_leeway.as_any()),
+            leeway,
             party_types,
+            cache,
             party_type_claim,
             refuse_test_keys,
             max_token_len,
         )?;
-        Self::build(py, keys, &settings, cache, realm)
+        Self::build(py, keys, &settings, realm)
     }
 
     /// Verifies `token` (the compact JWT, without `Bearer`) as of `now`: `None` for the
@@ -642,23 +713,22 @@ impl Verifier {
     fn verify(
         &self,
         py: Python<'_>,
-        token: &Bound<'_, PyString>,
+        token: &Bound<'_, PyAny>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<VerifiedToken> {
-        let now = unix_time(now)?;
-        let token = match PyBackedStr::try_from(token.clone()) {
-            Ok(text) => Token::Python(text),
-            // A lone surrogate cannot be UTF-8: replaced by `?`, which no segment may hold, so
-            // the crate refuses the token as it refuses any other character out of place.
-            Err(_) => Token::Owned(
-                token
-                    .call_method1("encode", ("utf-8", "replace"))?
-                    .cast_into::<PyBytes>()?
-                    .as_bytes()
-                    .iter()
-                    .map(|&b| char::from(b))
-                    .collect(),
-            ),
+        let now = unix_time(now, "now")?;
+        let token = if let Ok(text) = token.cast::<PyString>() {
+            match PyBackedStr::try_from(text.clone()) {
+                Ok(text) => Token::Python(text),
+                // A lone surrogate cannot be UTF-8: replaced by U+FFFD, which no segment may
+                // hold, so the crate refuses the token as any other character out of place.
+                Err(_) => Token::Owned(text.to_string_lossy().into_owned()),
+            }
+        } else if let Ok(bytes) = token.cast::<PyBytes>() {
+            // Bytes that are not UTF-8 are no token either: the same replacement.
+            Token::Owned(String::from_utf8_lossy(bytes.as_bytes()).into_owned())
+        } else {
+            return Err(PyTypeError::new_err("token: expected str or bytes"));
         };
         self.check(py, token, now)
     }
@@ -678,7 +748,7 @@ impl Verifier {
         authorization: Option<&Bound<'_, PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<VerifiedToken> {
-        let now = unix_time(now)?;
+        let now = unix_time(now, "now")?;
         let headers = match header_map(authorization)? {
             Some(headers) => headers,
             // A value that cannot be a header (a control character) is no token68 either.
@@ -719,7 +789,7 @@ impl Verifier {
         token: PyRef<'_, VerifiedToken>,
         allowed: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        let allowed = party_types(allowed)?;
+        let allowed = party_types(allowed, "allowed")?;
         self.auth
             .require_party_types(&token.verified, allowed)
             .map_err(|denial| denied(py, denial))
@@ -808,12 +878,22 @@ impl Verifier {
 
     fn __repr__(&self) -> String {
         let current = self.live.current();
+        let policy = current.policy();
+        let party_types = policy
+            .allowed_party_types()
+            .map_or("None".to_owned(), |types| {
+                let names: Vec<String> = types.iter().map(ToString::to_string).collect();
+                format!("[{}]", names.join(", "))
+            });
         format!(
-            "Verifier(keys={}, issuers={:?}, audiences={:?}, leeway={})",
+            "Verifier(keys={}, issuers={:?}, audiences={:?}, leeway={}, party_types={party_types}, cache={}, max_token_len={}, realm={:?})",
             current.keys().len(),
-            current.policy().issuers().collect::<Vec<_>>(),
-            current.policy().audiences().collect::<Vec<_>>(),
-            current.policy().leeway().as_secs(),
+            policy.issuers().collect::<Vec<_>>(),
+            policy.audiences().collect::<Vec<_>>(),
+            policy.leeway().as_secs(),
+            current.cache_stats().map_or(0, |c| c.capacity),
+            policy.max_token_len(),
+            self.realm.as_str(),
         )
     }
 }
@@ -841,7 +921,11 @@ fn header_map(authorization: Option<&Bound<'_, PyAny>>) -> PyResult<Option<http:
         };
     for value in values {
         let bytes: Vec<u8> = if let Ok(s) = value.cast::<PyString>() {
-            s.to_cow()?.as_bytes().to_vec()
+            match s.to_cow() {
+                Ok(text) => text.as_bytes().to_vec(),
+                // A lone surrogate cannot be in a header value.
+                Err(_) => return Ok(None),
+            }
         } else if let Ok(b) = value.cast::<PyBytes>() {
             b.as_bytes().to_vec()
         } else {
@@ -866,7 +950,7 @@ struct LiveVerifier;
 #[pymethods]
 impl LiveVerifier {
     #[new]
-    #[pyo3(signature = (keys=None, *, issuers, audiences, leeway=None, party_types=None, cache=0,
+    #[pyo3(signature = (keys=None, *, issuers, audiences, leeway=None, party_types=None, cache=None,
         realm="facilioo", party_type_claim=None, refuse_test_keys=false, max_token_len=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -876,11 +960,11 @@ impl LiveVerifier {
         audiences: &Bound<'_, PyAny>,
         leeway: Option<&Bound<'_, PyAny>>,
         party_types: Option<&Bound<'_, PyAny>>,
-        cache: usize,
+        cache: Option<&Bound<'_, PyAny>>,
         realm: &str,
         party_type_claim: Option<String>,
         refuse_test_keys: bool,
-        max_token_len: Option<usize>,
+        max_token_len: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyClassInitializer<Self>> {
         let verifier = Verifier::new(
             py,
@@ -907,10 +991,10 @@ impl LiveVerifier {
         py: Python<'_>,
         path: std::path::PathBuf,
     ) -> PyResult<(usize, bool)> {
-        let live = self_.as_super().live.clone();
-        match py.detach(move || live.reload_keys(path)) {
+        let live = &self_.as_super().live;
+        match py.detach(|| live.reload_keys(&path)) {
             Ok(reload) => Ok((reload.keys(), reload.changed())),
-            Err(e) => Err(key_load_error(py, &e.to_string())),
+            Err(e) => Err(key_load_error(py, &format!("{}: {e}", path.display()))),
         }
     }
 
@@ -1075,13 +1159,17 @@ fn test_key(name: &str) -> PyResult<TestKey> {
         .ok_or_else(|| PyValueError::new_err("key: expected '1', '2', '3' or 'untrusted'"))
 }
 
-fn json_value(value: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> {
+/// A JSON value from a Python one (as `json.dumps` writes it, without NaN or infinities).
+fn json_value(value: &Bound<'_, PyAny>, what: &str) -> PyResult<serde_json::Value> {
     let py = value.py();
-    let text: String = py
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("allow_nan", false)?;
+    let text = py
         .import("json")?
-        .call_method1("dumps", (value,))?
-        .extract()?;
-    serde_json::from_str(&text).map_err(|e| PyValueError::new_err(e.to_string()))
+        .call_method("dumps", (value,), Some(&kwargs))
+        .map_err(|e| PyValueError::new_err(format!("{what}: {}", e.value(py))))?;
+    serde_json::from_str(&text.extract::<String>()?)
+        .map_err(|e| PyValueError::new_err(format!("{what}: {e}")))
 }
 
 #[pymethods]
@@ -1117,8 +1205,8 @@ impl TestIssuer {
     fn token(
         &self,
         py: Python<'_>,
-        account: Option<u64>,
-        company: Option<u64>,
+        account: Option<&Bound<'_, PyAny>>,
+        company: Option<&Bound<'_, PyAny>>,
         no_company: bool,
         party_type: Option<&Bound<'_, PyAny>>,
         no_party_type: bool,
@@ -1136,34 +1224,34 @@ impl TestIssuer {
     ) -> PyResult<String> {
         let mut b = self.issuer.token().signed_by(test_key(key)?);
         if let Some(now) = now.filter(|n| !n.is_none()) {
-            b = b.at(unix_time(Some(now))?);
+            b = b.at(unix_time(Some(now), "now")?);
         }
-        if let Some(a) = account {
-            b = b.account(a);
+        if let Some(a) = given(account) {
+            b = b.account(whole(a, "account", u64::MAX)?);
         }
-        if let Some(c) = company {
-            b = b.company(c);
+        if let Some(c) = given(company) {
+            b = b.company(whole(c, "company", u64::MAX)?);
         }
         if no_company {
             b = b.without_company();
         }
         if let Some(p) = party_type {
-            b = b.party_type(self::party_type(p)?);
+            b = b.party_type(self::party_type(p, "party_type")?);
         }
         if no_party_type {
             b = b.without_party_type();
         }
         if let Some(iss) = issuer {
-            b = b.claim("iss", json_value(iss)?);
+            b = b.claim("iss", json_value(iss, "issuer")?);
         }
         if let Some(aud) = audience {
-            b = b.claim("aud", json_value(aud)?);
+            b = b.claim("aud", json_value(aud, "audience")?);
         }
         if let Some(t) = not_before {
-            b = b.not_before(unix_time(Some(t))?);
+            b = b.not_before(unix_time(Some(t), "not_before")?);
         }
         if let Some(t) = expires_at {
-            b = b.expires_at(unix_time(Some(t))?);
+            b = b.expires_at(unix_time(Some(t), "expires_at")?);
         }
         if let Some(d) = expires_in {
             b = b.expires_in(duration(d, "expires_in")?);
@@ -1171,7 +1259,7 @@ impl TestIssuer {
         if let Some(claims) = claims {
             for (name, value) in claims.iter() {
                 let name: String = name.extract()?;
-                b = b.claim(&name, json_value(&value)?);
+                b = b.claim(&name, json_value(&value, "claims")?);
             }
         }
         if let Some(names) = remove_claims {
@@ -1185,7 +1273,7 @@ impl TestIssuer {
                 b = if value.is_none() {
                     b.without_header(&name)
                 } else {
-                    b.header(&name, json_value(&value)?)
+                    b.header(&name, json_value(&value, "header")?)
                 };
             }
         }

@@ -4,6 +4,7 @@ status, challenge and body."""
 from __future__ import annotations
 
 import json
+import pickle
 
 import pytest
 
@@ -154,3 +155,18 @@ def test_a_route_guard_refuses_with_403():
     e = refused.value
     assert (e.http_status, e.error, e.party_type) == (403, "insufficient_scope", PartyType.CONTRACTOR)
     assert "PropertyManagementCompany" in e.www_authenticate
+
+
+@pytest.mark.parametrize("code", sorted(token_cases(TestIssuer())))
+def test_refusals_survive_pickling(code):
+    issuer = TestIssuer()
+    options, token = token_cases(issuer)[code]
+    verifier = Verifier(trusted_keys_pem(), issuers=issuer.issuer, audiences=issuer.audience, **options)
+    with pytest.raises(FaciliooJwtError) as refused:
+        verifier.verify(token, now=NOW)
+    e = refused.value
+    copy = pickle.loads(pickle.dumps(e))
+    assert type(copy) is type(e)
+    for attribute in ("code", "http_status", "www_authenticate", "error", "description", "body"):
+        assert getattr(copy, attribute) == getattr(e, attribute), attribute
+    assert (str(copy), repr(copy)) == (str(e), repr(e))

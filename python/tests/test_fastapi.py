@@ -7,20 +7,12 @@ import importlib.util
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
-pytest.importorskip("fastapi")
-pytest.importorskip("httpx")
+from facilioo_jwt import PartyType
+from facilioo_jwt.testing import TestIssuer
 
-import warnings  # noqa: E402
-
-with warnings.catch_warnings():  # starlette's note on httpx, not ours
-    warnings.simplefilter("ignore")
-    from fastapi.testclient import TestClient  # noqa: E402
-
-from facilioo_jwt import PartyType  # noqa: E402
-from facilioo_jwt.testing import TestIssuer  # noqa: E402
-
-# Loaded by path: python/ on sys.path would shadow the installed package with its sources.
+# The example is a file, not a module of the package: loaded from its path.
 _spec = importlib.util.spec_from_file_location(
     "fastapi_app", Path(__file__).resolve().parents[1] / "examples/fastapi_app.py")
 _example = importlib.util.module_from_spec(_spec)
@@ -98,3 +90,26 @@ def test_the_openapi_document_names_the_bearer_scheme(client):
         "type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
     assert document["paths"]["/me"]["get"]["security"] == [{"FaciliooBearer": []}]
     assert document["paths"]["/companies/mine"]["get"]["security"] == [{"FaciliooBearer": []}]
+
+
+def test_a_production_app_tested_by_overriding_its_dependency():
+    from fastapi import Depends, FastAPI
+
+    from facilioo_jwt import DEV_AUDIENCE, DEV_ISSUER, LiveVerifier
+    from facilioo_jwt.fastapi import FaciliooBearer
+
+    auth = FaciliooBearer(LiveVerifier(issuers=DEV_ISSUER, audiences=DEV_AUDIENCE))
+    app = FastAPI()
+
+    # (A default, not an annotation: this module's annotations are strings, which FastAPI
+    # cannot resolve for a function defined inside another.)
+    @app.get("/pmc")
+    def pmc(token=Depends(auth.require(PartyType.PROPERTY_MANAGEMENT_COMPANY))):  # noqa: B008
+        return {"account_id": token.account_id}
+
+    client = TestClient(app)
+    pmc_token = ISSUER.authorization(account=4, party_type=2)
+    assert client.get("/pmc", headers={"Authorization": pmc_token}).status_code == 401  # facilioo's keys
+    app.dependency_overrides[auth] = FaciliooBearer(ISSUER.verifier())
+    assert client.get("/pmc", headers={"Authorization": pmc_token}).json() == {"account_id": 4}
+    assert client.get("/pmc", headers={"Authorization": ISSUER.authorization()}).status_code == 403

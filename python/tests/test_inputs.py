@@ -43,9 +43,20 @@ def test_the_defaults():
         ({"issuers": ISS, "audiences": AUD, "leeway": timedelta(seconds=-1)}, ValueError),
         ({"issuers": ISS, "audiences": AUD, "party_types": ["Landlord"]}, ValueError),
         ({"issuers": ISS, "audiences": AUD, "party_types": [True]}, TypeError),
-        ({"issuers": ISS, "audiences": AUD, "party_types": [-1]}, TypeError),
+        ({"issuers": ISS, "audiences": AUD, "party_types": [-1]}, ValueError),
         ({"issuers": ISS, "audiences": AUD, "party_types": 2.5}, TypeError),
-        ({"issuers": ISS, "audiences": AUD, "cache": -1}, OverflowError),
+        ({"issuers": ISS, "audiences": AUD, "party_types": []}, ValueError),
+        ({"issuers": ISS, "audiences": AUD, "cache": -1}, ValueError),
+        ({"issuers": ISS, "audiences": AUD, "cache": 2**20 + 1}, ValueError),
+        ({"issuers": ISS, "audiences": AUD, "cache": 10**12}, ValueError),
+        ({"issuers": ISS, "audiences": AUD, "cache": True}, TypeError),
+        ({"issuers": ISS, "audiences": AUD, "cache": 1.0}, TypeError),
+        ({"issuers": ISS, "audiences": AUD, "max_token_len": 0}, ValueError),
+        ({"issuers": ISS, "audiences": AUD, "max_token_len": -1}, ValueError),
+        ({"issuers": ISS, "audiences": AUD, "leeway": 0.5}, ValueError),
+        ({"issuers": ISS, "audiences": AUD, "leeway": True}, TypeError),
+        ({"issuers": ISS, "audiences": AUD, "party_type_claim": ""}, ValueError),
+        ({"issuers": ISS, "audiences": AUD, "keys": ""}, KeyLoadError),
         ({"issuers": ISS, "audiences": AUD, "realm": 'a"b'}, ValueError),
         ({"issuers": ISS, "audiences": AUD, "realm": "x" * 101}, ValueError),
         ({"issuers": ISS, "audiences": AUD, "keys": 42}, TypeError),
@@ -62,6 +73,21 @@ def test_bad_settings(options, error):
         Verifier(keys, **options)
     with pytest.raises(error):
         LiveVerifier(keys, **options)
+
+
+def test_what_is_allowed_at_the_edges(issuer):
+    verifier = issuer.verifier(cache=2**20, leeway=2.0, party_types=5, max_token_len=1)
+    assert "cache=1048576" in repr(verifier) and "party_types=[Contractor]" in repr(verifier)
+    assert verifier.leeway == 2
+    assert issuer.verifier(leeway=timedelta(minutes=2)).leeway == 120
+
+
+def test_key_errors_name_the_file(tmp_path):
+    for path in (tmp_path / "missing.pem", str(tmp_path / "missing.pem"), tmp_path):
+        with pytest.raises(KeyLoadError, match=f"^{tmp_path}"):
+            Verifier(path, issuers=ISS, audiences=AUD)
+    with pytest.raises(KeyLoadError, match="^keys: "):
+        Verifier("-----BEGIN RSA PUBLIC KEY-----\n", issuers=ISS, audiences=AUD)
 
 
 def test_a_jwk_set_as_text_or_dict(issuer):
@@ -108,16 +134,21 @@ def test_a_huge_token_is_refused_before_decoding(issuer):
 
 
 def test_tokens_that_are_not_text(issuer):
-    for token in (None, b"a.b.c", 42):
+    for token in (None, 42, bytearray(b"a.b.c")):
         with pytest.raises(TypeError):
             issuer.verifier().verify(token)
+    token = issuer.token()
+    assert issuer.verifier().verify(token.encode()).claims["sub"]["accountId"] == 1
+    for refused in (b"a.b.c", b"\xff" + token.encode()):
+        with pytest.raises(MalformedToken):
+            issuer.verifier().verify(refused)
     with pytest.raises(TypeError):
         issuer.verifier().verify_authorization(42)
     with pytest.raises(TypeError):
         issuer.verifier().verify_authorization(["Bearer x", 42])
 
 
-@pytest.mark.parametrize("header", ["Bearer \x01abc", "Bearer é", b"Bearer \xff\xfe", "Bearer a\tb"])
+@pytest.mark.parametrize("header", ["Bearer \x01abc", "Bearer é", b"Bearer \xff\xfe", "Bearer a\tb", "Bearer \udc80"])
 def test_headers_that_are_no_token68(issuer, header):
     with pytest.raises(MalformedBearer):
         issuer.verifier().verify_authorization(header)

@@ -31,7 +31,8 @@ def run(section: str) -> tuple[dict, str]:
     namespace: dict = {"__name__": "readme"}
     out = io.StringIO()
     with contextlib.redirect_stdout(out), warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
+        # starlette's note on its test client's HTTP library, not this package's.
+        warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
         exec(compile(block(section), f"README.md ## {section}", "exec"), namespace)
     return namespace, out.getvalue()
 

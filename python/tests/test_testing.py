@@ -92,3 +92,17 @@ def test_an_issuer_for_a_service_verifier():
     assert issuer.live_verifier().verify(issuer.authorization()[7:]).account_id == 1
     with pytest.raises(FaciliooJwtError):  # the service itself trusts no test key
         service.verify(issuer.token())
+
+
+@pytest.mark.parametrize("options, error, message", [
+    ({"expires_at": datetime(2030, 1, 1)}, ValueError, "^expires_at: a naive datetime"),
+    ({"not_before": "soon"}, TypeError, "^not_before: "),
+    ({"party_type": "Nope"}, ValueError, "^party_type: "),
+    ({"account": -1}, ValueError, "^account: "),
+    ({"company": "7"}, TypeError, "^company: "),
+    ({"claims": {"x": float("nan")}}, ValueError, "^claims: "),
+    ({"expires_in": 0.5}, ValueError, "^expires_in: "),
+])
+def test_bad_token_options_name_themselves(issuer, options, error, message):
+    with pytest.raises(error, match=message):
+        issuer.token(**options)

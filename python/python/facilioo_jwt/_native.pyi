@@ -55,14 +55,14 @@ class Verifier:
         issuers: _Strings,
         audiences: _Strings,
         leeway: Optional[_Seconds] = None,
-        party_types: Optional[Iterable[_PartyTypeLike]] = None,
-        cache: int = 0,
+        party_types: Union[_PartyTypeLike, Iterable[_PartyTypeLike], None] = None,
+        cache: Optional[int] = None,
         realm: str = "facilioo",
         party_type_claim: Optional[str] = None,
         refuse_test_keys: bool = False,
         max_token_len: Optional[int] = None,
     ) -> None: ...
-    def verify(self, token: str, now: _Time = None) -> VerifiedToken: ...
+    def verify(self, token: Union[str, bytes], now: _Time = None) -> VerifiedToken: ...
     def verify_authorization(self, authorization: _Header, now: _Time = None) -> VerifiedToken: ...
     def require_party_types(
         self, token: VerifiedToken, allowed: Union[_PartyTypeLike, Iterable[_PartyTypeLike]]

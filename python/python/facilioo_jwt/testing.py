@@ -24,10 +24,14 @@ refuses their tokens outright.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
 
 from . import _native
 from ._native import LiveVerifier, Verifier
+
+if TYPE_CHECKING:
+    from . import PartyType
 
 __all__ = ["TestIssuer", "REFUSALS", "TEST_KEYS", "trusted_keys_pem", "test_key_pem"]
 
@@ -83,7 +87,26 @@ class TestIssuer:
         """The PEM of test keys 1 to 3."""
         return self._native.trusted_keys_pem
 
-    def token(self, **claims: Any) -> str:
+    def token(
+        self,
+        *,
+        account: Optional[int] = None,
+        company: Optional[int] = None,
+        no_company: bool = False,
+        party_type: Union[PartyType, int, str, None] = None,
+        no_party_type: bool = False,
+        issuer: Union[str, list[str], None] = None,
+        audience: Union[str, list[str], None] = None,
+        not_before: Union[int, float, datetime, None] = None,
+        expires_at: Union[int, float, datetime, None] = None,
+        expires_in: Union[int, float, timedelta, None] = None,
+        now: Union[int, float, datetime, None] = None,
+        claims: Optional[dict[str, Any]] = None,
+        remove_claims: Optional[Iterable[str]] = None,
+        header: Optional[dict[str, Any]] = None,
+        key: str = "1",
+        refusal: Optional[str] = None,
+    ) -> str:
         """A signed token, valid for an hour from now: account 1 of company 1, signed by
         test key 1. Keywords change it:
 
@@ -98,10 +121,28 @@ class TestIssuer:
         - ``refusal``: one of ``REFUSALS`` (``"expired"``, ``"bad_signature"``, …), for a
           token refused with that refusal's code.
         """
-        return self._native.token(**claims)
+        return self._native.token(
+            account=account,
+            company=company,
+            no_company=no_company,
+            party_type=party_type,
+            no_party_type=no_party_type,
+            issuer=issuer,
+            audience=audience,
+            not_before=not_before,
+            expires_at=expires_at,
+            expires_in=expires_in,
+            now=now,
+            claims=claims,
+            remove_claims=remove_claims,
+            header=header,
+            key=key,
+            refusal=refusal,
+        )
 
     def authorization(self, **claims: Any) -> str:
-        """``Bearer <token>``: the ``Authorization`` header value of ``token(**claims)``."""
+        """``Bearer <token>``: the ``Authorization`` header value of ``token(**claims)``
+        (the same keywords)."""
         return "Bearer " + self.token(**claims)
 
     def verifier(self, **options: Any) -> Verifier:

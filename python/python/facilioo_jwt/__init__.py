@@ -89,7 +89,7 @@ DEV_ISSUER: str = _native.DEV_ISSUER
 DEV_AUDIENCE: str = _native.DEV_AUDIENCE
 #: The leeway a ``Verifier`` allows on ``nbf`` and ``exp`` unless told otherwise, in seconds.
 DEFAULT_LEEWAY: int = _native.DEFAULT_LEEWAY
-#: The cryptography backend of this build (``ring``).
+#: The cryptography backend of this build (``aws-lc-rs``).
 BACKEND: str = _native.BACKEND
 
 

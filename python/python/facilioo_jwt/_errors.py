@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, ClassVar, Optional
+from typing import TYPE_CHECKING, Any, ClassVar, Optional, cast
 
 from . import _native
 
@@ -37,6 +37,36 @@ __all__ = [
 ]
 
 
+# What a refusal tells, kept when an exception is pickled (to another process, a task queue).
+_FIELDS = (
+    "code",
+    "message",
+    "http_status",
+    "www_authenticate",
+    "error",
+    "description",
+    "body",
+    "claim",
+    "claim_time",
+    "checked_at",
+    "party_type",
+)
+
+
+class _Snapshot:
+    """A refusal's details, as an unpickled exception holds them."""
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        self.__dict__.update(fields)
+
+    def __repr__(self) -> str:
+        return f"Refusal({self.__dict__.get('code')!r})"
+
+
+def _restore(cls: type[FaciliooJwtError], fields: dict[str, Any]) -> FaciliooJwtError:
+    return cls(_Snapshot(fields))
+
+
 class FaciliooJwtError(Exception):
     """A token or an ``Authorization`` header was refused.
 
@@ -54,38 +84,47 @@ class FaciliooJwtError(Exception):
 
     @property
     def refusal(self) -> Refusal:
-        """The native refusal this exception reads everything from."""
-        return self.args[0]
+        """The native refusal this exception reads everything from (after pickling, a copy of
+        what it told, with the same attributes)."""
+        return cast("Refusal", self.args[0])
 
     @property
     def www_authenticate(self) -> str:
         """The ``WWW-Authenticate`` value (RFC 6750 §3), e.g.
         ``Bearer realm="facilioo", error="invalid_token", error_description="…"``."""
-        return self.args[0].www_authenticate
+        return self.refusal.www_authenticate
 
     @property
     def error(self) -> Optional[str]:
         """The RFC 6750 ``error``: ``invalid_token``, ``invalid_request``,
         ``insufficient_scope``, or ``None`` when the request carried no bearer token."""
-        return self.args[0].error
+        return self.refusal.error
 
     @property
     def description(self) -> Optional[str]:
         """The challenge's ``error_description``, if it has one."""
-        return self.args[0].description
+        return self.refusal.description
 
     @property
     def body(self) -> Optional[str]:
         """The crate's JSON answer, ``{"error":…,"error_description":…,"reason":…}``, or
         ``None`` when the challenge is the whole answer (no bearer token was sent)."""
-        return self.args[0].body
+        return self.refusal.body
 
     def __str__(self) -> str:
         refusal = self.args[0] if self.args else None
-        return refusal.message if isinstance(refusal, _native.Refusal) else super().__str__()
+        if isinstance(refusal, (_native.Refusal, _Snapshot)):
+            return self.refusal.message
+        return super().__str__()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r})"
+
+    def __reduce__(self) -> Any:
+        refusal = self.args[0] if self.args else None
+        if isinstance(refusal, (_native.Refusal, _Snapshot)):
+            return (_restore, (type(self), {f: getattr(refusal, f) for f in _FIELDS}))
+        return super().__reduce__()
 
 
 class TokenError(FaciliooJwtError):
@@ -147,7 +186,7 @@ class ExpiredToken(TokenError):
     @property
     def expired_at(self) -> datetime:
         """The token's ``exp``."""
-        return datetime.fromtimestamp(self.args[0].claim_time, timezone.utc)
+        return datetime.fromtimestamp(cast(int, self.refusal.claim_time), timezone.utc)
 
 
 class TokenNotYetValid(TokenError):
@@ -158,7 +197,7 @@ class TokenNotYetValid(TokenError):
     @property
     def not_before(self) -> datetime:
         """The token's ``nbf``."""
-        return datetime.fromtimestamp(self.args[0].claim_time, timezone.utc)
+        return datetime.fromtimestamp(cast(int, self.refusal.claim_time), timezone.utc)
 
 
 class InvalidIssuer(TokenError):
@@ -181,7 +220,7 @@ class MissingClaim(TokenError):
     @property
     def claim(self) -> str:
         """The claim: ``exp``, ``iss``, ``aud``, ``sub``, or ``partyType``."""
-        return self.args[0].claim
+        return cast(str, self.refusal.claim)
 
 
 class InvalidClaim(TokenError):
@@ -192,7 +231,7 @@ class InvalidClaim(TokenError):
     @property
     def claim(self) -> str:
         """The claim: ``exp``, ``nbf``, ``iss``, ``aud``, ``sub``, or ``partyType``."""
-        return self.args[0].claim
+        return cast(str, self.refusal.claim)
 
 
 class PartyTypeNotAllowed(TokenError):
@@ -205,7 +244,7 @@ class PartyTypeNotAllowed(TokenError):
         """The token's party type (a ``PartyType`` or an undocumented id), or ``None``."""
         from . import _party_type
 
-        found = self.args[0].party_type
+        found = self.refusal.party_type
         return None if found is None else _party_type(found)
 
 

@@ -1,0 +1,27 @@
+"""What a service writes, type-checked by tests/test_types.py (never run)."""
+
+from datetime import datetime
+from typing import Optional, Union
+from facilioo_jwt import Verifier, LiveVerifier, VerifiedToken, PartyType, FaciliooJwtError, ExpiredToken, DEV_ISSUER, DEV_AUDIENCE
+from facilioo_jwt.testing import TestIssuer
+from facilioo_jwt.fastapi import FaciliooBearer
+
+v = Verifier(issuers=DEV_ISSUER, audiences=[DEV_AUDIENCE], party_types=PartyType.USER, cache=10)
+lv = LiveVerifier(None, issuers=DEV_ISSUER, audiences=DEV_AUDIENCE, party_types=[5, "Contractor"])
+i = TestIssuer(v)
+t: VerifiedToken = i.verifier().verify(i.token(account=3, party_type=PartyType.USER))
+a: int = t.account_id
+c: Optional[int] = t.company_id
+p: Union[PartyType, int, None] = t.party_type
+e: datetime = t.expires_at
+n: Optional[datetime] = t.not_before
+try:
+    v.verify_authorization("Bearer x")
+except ExpiredToken as ex:
+    when: datetime = ex.expired_at
+except FaciliooJwtError as ex2:
+    s: int = ex2.http_status
+    w: str = ex2.www_authenticate
+    b: Optional[str] = ex2.body
+keys, changed = lv.reload_keys("/tmp/x.pem")
+auth = FaciliooBearer(v)
