@@ -3,6 +3,7 @@
 //! while a token is verified.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -13,6 +14,7 @@ use facilioo_jwt::http::{
     BearerAuth, BearerError, Denial, DenialBody, DenialKind, JsonBody, Realm,
 };
 use facilioo_jwt::live::LiveVerifier as CoreLive;
+use facilioo_jwt::stats::OUTCOME_CODES;
 use facilioo_jwt::testing::{Refusal as CoreRefusal, TestIssuer as CoreIssuer, TestKey};
 use facilioo_jwt::{Error, KeySet, PartyType, Policy, UnixTime, Verifier as CoreVerifier};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -21,7 +23,7 @@ use pyo3::pybacked::PyBackedStr;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyString, PyTuple, PyType};
 
-/// The exception classes of `facilioo_jwt`, in [`CODES`]' order, registered once by
+/// The exception classes of `facilioo_jwt`, in [`codes`]' order, registered once by
 /// `facilioo_jwt/__init__.py`.
 static ERRORS: PyOnceLock<Vec<Py<PyType>>> = PyOnceLock::new();
 /// `facilioo_jwt.TokenError`, for a code without a class of its own (none today).
@@ -41,7 +43,7 @@ fn _register(
     key_load_error: Bound<'_, PyType>,
     party_type: Bound<'_, PyType>,
 ) -> PyResult<()> {
-    let classes = CODES
+    let classes = codes()
         .iter()
         .map(|code| match errors.get_item(code)? {
             Some(class) => Ok(class.cast_into::<PyType>()?.unbind()),
@@ -58,29 +60,25 @@ fn _register(
     Ok(())
 }
 
-/// Every code a refusal can carry: the crate's [`Error::code`]s, then the bearer reasons
-/// ([`Denial::reason`]).
-const CODES: [&str; 19] = [
-    "malformed",
-    "too_large",
-    "unsupported_algorithm",
-    "unsupported_critical",
-    "invalid_type",
-    "invalid_signature",
-    "test_key",
-    "expired",
-    "not_yet_valid",
-    "invalid_issuer",
-    "invalid_audience",
-    "missing_claim",
-    "invalid_claim",
-    "party_type_not_allowed",
-    "missing_token",
-    "other_scheme",
-    "multiple_authorization",
-    "empty_bearer",
-    "malformed_bearer",
+/// The bearer errors, whose reasons follow the crate's error codes in [`codes`].
+const BEARER_ERRORS: [BearerError; 5] = [
+    BearerError::Missing,
+    BearerError::OtherScheme,
+    BearerError::Multiple,
+    BearerError::Empty,
+    BearerError::Malformed,
 ];
+
+/// Every code a refusal can carry, as the crate names them: its error codes
+/// ([`OUTCOME_CODES`] but `ok`), then the bearer errors' reasons ([`Denial::reason`]).
+fn codes() -> &'static [&'static str] {
+    static CODES: OnceLock<Vec<&'static str>> = OnceLock::new();
+    CODES.get_or_init(|| {
+        let realm = default_realm();
+        let bearer = BEARER_ERRORS.map(|e| Denial::bearer(e, &realm).reason());
+        OUTCOME_CODES[1..].iter().copied().chain(bearer).collect()
+    })
+}
 
 /// The HTTP status of a refusal with `code`, as the crate answers one of its kind.
 #[pyfunction]
@@ -109,17 +107,10 @@ fn _http_status(code: &str) -> PyResult<u16> {
         Error::InvalidClaim(Claim::Exp),
         Error::PartyTypeNotAllowed(None),
     ];
-    let bearer = [
-        BearerError::Missing,
-        BearerError::OtherScheme,
-        BearerError::Multiple,
-        BearerError::Empty,
-        BearerError::Malformed,
-    ];
     errors
         .iter()
         .map(|e| Denial::token(e, &realm))
-        .chain(bearer.map(|e| Denial::bearer(e, &realm)))
+        .chain(BEARER_ERRORS.map(|e| Denial::bearer(e, &realm)))
         .find(|denial| denial.reason() == code)
         .map(|denial| denial.status().as_u16())
         .ok_or_else(|| PyValueError::new_err("unknown refusal code"))
@@ -174,7 +165,7 @@ impl Refusal {
         let code = self.code();
         let class = ERRORS
             .get(py)
-            .and_then(|classes| classes.get(CODES.iter().position(|c| *c == code)?))
+            .and_then(|classes| classes.get(codes().iter().position(|c| *c == code)?))
             .or_else(|| TOKEN_ERROR.get(py));
         match (class, Bound::new(py, self)) {
             (Some(class), Ok(refusal)) => {
@@ -608,8 +599,9 @@ impl Token {
 /// - `leeway`: seconds (or a `timedelta`) allowed on `nbf` and `exp`, 60 by default.
 /// - `party_types`: the party types admitted (`PartyType` members, ids or facilioo names);
 ///   `None` admits any, and then a token need not carry one.
-/// - `cache`: how many verified tokens to remember (0: none), so a token seen again skips
-///   the RSA operation; the time window is still checked on every call.
+/// - `cache`: how many verified tokens to remember (0: none; at most 1 048 576, allocated up
+///   front at about 21 bytes each), so a token seen again skips the RSA operation; the time
+///   window is still checked on every call.
 /// - `realm`: the realm the `WWW-Authenticate` challenges name.
 /// - `party_type_claim`: the claim holding the party type (`partyType` by default).
 /// - `refuse_test_keys`: refuse tokens signed by `facilioo_jwt.testing`'s public test keys.
@@ -656,12 +648,8 @@ impl Verifier {
         realm: &str,
     ) -> PyResult<Self> {
         let realm = Realm::new(realm).map_err(|e| PyValueError::new_err(format!("realm: {e}")))?;
-        let verifier = CoreVerifier::new(key_set(py, keys)?, settings.policy()?);
-        let verifier = if settings.cache > 0 {
-            verifier.with_cache(settings.cache)
-        } else {
-            verifier
-        };
+        let verifier =
+            CoreVerifier::new(key_set(py, keys)?, settings.policy()?).with_cache(settings.cache);
         let live = CoreLive::new(verifier);
         Ok(Self {
             auth: BearerAuth::live(live.clone()).with_realm(realm.clone()),
@@ -941,73 +929,32 @@ fn header_map(authorization: Option<&Bound<'_, PyAny>>) -> PyResult<Option<http:
     Ok(Some(headers))
 }
 
-/// A `Verifier` whose keys can be swapped while requests are verified: `reload_keys` from a
-/// file (on `SIGHUP`, say) and `replace_keys`. It takes `Verifier`'s arguments; verifications
-/// in flight finish with the keys they started with.
-#[pyclass(extends = Verifier, frozen, module = "facilioo_jwt._native")]
-struct LiveVerifier;
-
-#[pymethods]
-impl LiveVerifier {
-    #[new]
-    #[pyo3(signature = (keys=None, *, issuers, audiences, leeway=None, party_types=None, cache=None,
-        realm="facilioo", party_type_claim=None, refuse_test_keys=false, max_token_len=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        py: Python<'_>,
-        keys: Option<&Bound<'_, PyAny>>,
-        issuers: &Bound<'_, PyAny>,
-        audiences: &Bound<'_, PyAny>,
-        leeway: Option<&Bound<'_, PyAny>>,
-        party_types: Option<&Bound<'_, PyAny>>,
-        cache: Option<&Bound<'_, PyAny>>,
-        realm: &str,
-        party_type_claim: Option<String>,
-        refuse_test_keys: bool,
-        max_token_len: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<PyClassInitializer<Self>> {
-        let verifier = Verifier::new(
-            py,
-            keys,
-            issuers,
-            audiences,
-            leeway,
-            party_types,
-            cache,
-            realm,
-            party_type_claim,
-            refuse_test_keys,
-            max_token_len,
-        )?;
-        Ok(PyClassInitializer::from(verifier).add_subclass(Self))
+/// Loads the key file at `path` and puts its keys in use in `verifier`:
+/// `facilioo_jwt.LiveVerifier.reload_keys`. Returns `(number of keys, whether they
+/// changed)`; on any error raises `KeyLoadError` naming the file, and the keys in use stay.
+#[pyfunction]
+fn _reload_keys(
+    py: Python<'_>,
+    verifier: PyRef<'_, Verifier>,
+    path: std::path::PathBuf,
+) -> PyResult<(usize, bool)> {
+    let live = &verifier.live;
+    match py.detach(|| live.reload_keys(&path)) {
+        Ok(reload) => Ok((reload.keys(), reload.changed())),
+        Err(e) => Err(key_load_error(py, &format!("{}: {e}", path.display()))),
     }
+}
 
-    /// Loads the key file at `path` (at most 1 MiB, any form `Verifier` takes) and puts its
-    /// keys in use. Returns `(number of keys, whether they changed)`. On any error
-    /// (missing, unreadable, too large, no valid key) `KeyLoadError` is raised and the keys
-    /// in use stay.
-    fn reload_keys(
-        self_: PyRef<'_, Self>,
-        py: Python<'_>,
-        path: std::path::PathBuf,
-    ) -> PyResult<(usize, bool)> {
-        let live = &self_.as_super().live;
-        match py.detach(|| live.reload_keys(&path)) {
-            Ok(reload) => Ok((reload.keys(), reload.changed())),
-            Err(e) => Err(key_load_error(py, &format!("{}: {e}", path.display()))),
-        }
-    }
-
-    /// Puts `keys` (anything `Verifier` takes) in use; returns whether they differ from the
-    /// keys in use.
-    fn replace_keys(
-        self_: PyRef<'_, Self>,
-        py: Python<'_>,
-        keys: &Bound<'_, PyAny>,
-    ) -> PyResult<bool> {
-        let keys = key_set(py, Some(keys))?;
-        Ok(self_.as_super().live.replace_keys(keys))
-    }
+/// Puts `keys` (anything `Verifier` takes) in use in `verifier`:
+/// `facilioo_jwt.LiveVerifier.replace_keys`. Returns whether they differ from the keys in use.
+#[pyfunction]
+fn _replace_keys(
+    py: Python<'_>,
+    verifier: PyRef<'_, Verifier>,
+    keys: &Bound<'_, PyAny>,
+) -> PyResult<bool> {
+    let keys = key_set(py, Some(keys))?;
+    Ok(verifier.live.replace_keys(keys))
 }
 
 /// A token that passed: who it speaks for (`account_id`, `company_id`, `party_type`), its
@@ -1338,7 +1285,6 @@ fn _test_key_pem(name: &str) -> PyResult<&'static str> {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Verifier>()?;
-    m.add_class::<LiveVerifier>()?;
     m.add_class::<VerifiedToken>()?;
     m.add_class::<Refusal>()?;
     m.add_class::<TestIssuer>()?;
@@ -1348,7 +1294,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_test_refusals, m)?)?;
     m.add_function(wrap_pyfunction!(_test_key_pem, m)?)?;
     m.add_function(wrap_pyfunction!(_rsa_seconds, m)?)?;
-    m.add("CODES", PyTuple::new(m.py(), CODES)?)?;
+    m.add_function(wrap_pyfunction!(_reload_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(_replace_keys, m)?)?;
+    m.add("CODES", PyTuple::new(m.py(), codes())?)?;
     m.add("BACKEND", facilioo_jwt::keys::BACKEND)?;
     m.add("DEV_ISSUER", facilioo_jwt::policy::FACILIOO_DEV_ISSUER)?;
     m.add("DEV_AUDIENCE", facilioo_jwt::policy::FACILIOO_DEV_AUDIENCE)?;

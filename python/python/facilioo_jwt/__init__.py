@@ -15,37 +15,14 @@ while a token is verified.
 
 from __future__ import annotations
 
+import os
 from enum import IntEnum
-from typing import Union
+from typing import Any, Union
 
-from . import _native
-from ._errors import (
-    BearerError,
-    EmptyBearer,
-    ExpiredToken,
-    FaciliooJwtError,
-    InvalidAudience,
-    InvalidClaim,
-    InvalidIssuer,
-    InvalidSignature,
-    InvalidType,
-    KeyLoadError,
-    MalformedBearer,
-    MalformedToken,
-    MissingClaim,
-    MissingToken,
-    MultipleAuthorization,
-    OtherScheme,
-    PartyTypeNotAllowed,
-    TestKeyRefused,
-    TokenError,
-    TokenNotYetValid,
-    TokenTooLarge,
-    UnsupportedAlgorithm,
-    UnsupportedCritical,
-)
+from . import _errors, _native
+from ._errors import *  # noqa: F403  (the exceptions: _errors.__all__)
 from ._errors import ERRORS as _ERRORS
-from ._native import LiveVerifier, VerifiedToken, Verifier
+from ._native import VerifiedToken, Verifier
 
 __all__ = [
     "Verifier",
@@ -56,29 +33,7 @@ __all__ = [
     "DEV_AUDIENCE",
     "DEFAULT_LEEWAY",
     "BACKEND",
-    "FaciliooJwtError",
-    "TokenError",
-    "BearerError",
-    "MalformedToken",
-    "TokenTooLarge",
-    "UnsupportedAlgorithm",
-    "UnsupportedCritical",
-    "InvalidType",
-    "InvalidSignature",
-    "TestKeyRefused",
-    "ExpiredToken",
-    "TokenNotYetValid",
-    "InvalidIssuer",
-    "InvalidAudience",
-    "MissingClaim",
-    "InvalidClaim",
-    "PartyTypeNotAllowed",
-    "MissingToken",
-    "OtherScheme",
-    "MultipleAuthorization",
-    "EmptyBearer",
-    "MalformedBearer",
-    "KeyLoadError",
+    *_errors.__all__,
 ]
 
 __version__ = "0.1.0"
@@ -117,6 +72,27 @@ class PartyType(IntEnum):
 _FACILIOO_NAMES = dict(_native._party_types())
 
 
+class LiveVerifier(Verifier):
+    """A ``Verifier`` whose keys can be swapped while requests are verified: ``reload_keys``
+    from a file (on ``SIGHUP``, or every few minutes) and ``replace_keys``. It takes
+    ``Verifier``'s arguments; verifications in flight finish with the keys they started
+    with, and a cache starts empty with new keys."""
+
+    __slots__ = ()
+
+    def reload_keys(self, path: Union[str, os.PathLike[str]]) -> tuple[int, bool]:
+        """Loads the key file at ``path`` (at most 1 MiB, any form ``Verifier`` takes) and
+        puts its keys in use. Returns ``(number of keys, whether they changed)``. On any
+        error (missing, unreadable, too large, no valid key) ``KeyLoadError`` is raised,
+        naming the file, and the keys in use stay."""
+        return _native._reload_keys(self, path)
+
+    def replace_keys(self, keys: Any) -> bool:
+        """Puts ``keys`` (anything ``Verifier``'s ``keys`` takes) in use. Returns whether
+        they differ from the keys in use; raises ``KeyLoadError`` if they do not load."""
+        return _native._replace_keys(self, keys)
+
+
 def _party_type(id: int) -> Union[PartyType, int]:
     """The ``PartyType`` member for a documented id, else the id."""
     try:
@@ -125,4 +101,4 @@ def _party_type(id: int) -> Union[PartyType, int]:
         return id
 
 
-_native._register(_ERRORS, TokenError, KeyLoadError, PartyType)
+_native._register(_ERRORS, _errors.TokenError, _errors.KeyLoadError, PartyType)

@@ -27,8 +27,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
 
-from . import _native
-from ._native import LiveVerifier, Verifier
+from . import LiveVerifier, _native
+from ._native import Verifier
 
 if TYPE_CHECKING:
     from . import PartyType
