@@ -232,8 +232,9 @@ impl Refusal {
         self.denial().description().map(str::to_owned)
     }
 
-    /// The JSON body the crate answers with (`{"error":…,"error_description":…,"reason":…}`),
-    /// or `None` when the challenge is the whole answer.
+    /// The JSON body the crate answers with, as a `str`
+    /// (`{"error":…,"error_description":…,"reason":…}`), or `None` when the challenge is the
+    /// whole answer.
     #[getter]
     fn body(&self) -> Option<String> {
         JsonBody
@@ -402,8 +403,10 @@ fn strings(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
 fn party_type(value: &Bound<'_, PyAny>, what: &str) -> PyResult<PartyType> {
     if let Ok(name) = value.cast::<PyString>() {
         return PartyType::from_name(&name.to_cow()?).ok_or_else(|| {
+            let names: Vec<&str> = PartyType::KNOWN.iter().filter_map(|p| p.name()).collect();
             PyValueError::new_err(format!(
-                "{what}: not a facilioo party type name (PropertyManagementCompany, Contractor, …)"
+                "{what}: not a facilioo party type name (exactly one of {})",
+                names.join(", ")
             ))
         });
     }
@@ -512,6 +515,9 @@ impl Settings {
     }
 }
 
+/// The longest leeway a `Verifier` takes: a day.
+const MAX_LEEWAY: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// An optional argument: `None` from Python is not given.
 fn given<'a, 'py>(value: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyAny>> {
     value.filter(|v| !v.is_none())
@@ -552,7 +558,17 @@ fn settings(
         issuers: strings(issuers, "issuers")?,
         audiences: strings(audiences, "audiences")?,
         leeway: match given(leeway) {
-            Some(leeway) => duration(leeway, "leeway")?,
+            Some(leeway) => match duration(leeway, "leeway")? {
+                // More than a day would all but switch off `exp` for facilioo's hour-long
+                // tokens.
+                long if long > MAX_LEEWAY => {
+                    return Err(PyValueError::new_err(format!(
+                        "leeway: at most {} seconds",
+                        MAX_LEEWAY.as_secs()
+                    )));
+                }
+                leeway => leeway,
+            },
             None => facilioo_jwt::policy::DEFAULT_LEEWAY,
         },
         party_types: given(party_types)
@@ -596,9 +612,12 @@ impl Token {
 ///   exactly, `aud` (a string or a list) must name one of the audiences. Required:
 ///   facilioo's dev values are `DEV_ISSUER` and `DEV_AUDIENCE`; production's are not
 ///   published, so none is assumed.
-/// - `leeway`: seconds (or a `timedelta`) allowed on `nbf` and `exp`, 60 by default.
+/// - `leeway`: whole seconds (or a `timedelta`) allowed on `nbf` and `exp`, 60 by default,
+///   at most a day.
 /// - `party_types`: the party types admitted (`PartyType` members, ids or facilioo names);
-///   `None` admits any, and then a token need not carry one.
+///   `None` admits any, and then a token need not carry one: its `party_type` is `None`
+///   when the claim is absent, `null` or unreadable (such a token is refused only by a
+///   verifier that requires party types).
 /// - `cache`: how many verified tokens to remember (0: none; at most 1 048 576, allocated up
 ///   front at about 21 bytes each), so a token seen again skips the RSA operation; the time
 ///   window is still checked on every call.
@@ -663,7 +682,8 @@ impl Verifier {
 impl Verifier {
     #[new]
     #[pyo3(signature = (keys=None, *, issuers, audiences, leeway=None, party_types=None, cache=None,
-        realm="facilioo", party_type_claim=None, refuse_test_keys=false, max_token_len=None))]
+        realm="facilioo", party_type_claim=None, refuse_test_keys=false, max_token_len=None),
+        text_signature = "(keys=None, *, issuers, audiences, leeway=60, party_types=None, cache=0, realm='facilioo', party_type_claim='partyType', refuse_test_keys=False, max_token_len=8192)")]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -845,7 +865,10 @@ impl Verifier {
         Ok(options)
     }
 
-    /// RSA operations so far, and verifications by outcome code.
+    /// Counts since the verifier was built, for metrics: `{"outcomes": {"ok": n,
+    /// "expired": n, …every code of a token refusal}, "signature_checks": n, "cache":
+    /// {"hits": n, "misses": n}}` (`cache` only with a cache). Refusals of a header without a
+    /// readable bearer token are not verifications, so they are not counted.
     fn stats<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let stats = self.live.stats();
         let dict = PyDict::new(py);

@@ -55,6 +55,7 @@ def test_the_defaults():
         ({"issuers": ISS, "audiences": AUD, "max_token_len": -1}, ValueError),
         ({"issuers": ISS, "audiences": AUD, "leeway": 0.5}, ValueError),
         ({"issuers": ISS, "audiences": AUD, "leeway": True}, TypeError),
+        ({"issuers": ISS, "audiences": AUD, "leeway": 86_401}, ValueError),
         ({"issuers": ISS, "audiences": AUD, "party_type_claim": ""}, ValueError),
         ({"issuers": ISS, "audiences": AUD, "keys": ""}, KeyLoadError),
         ({"issuers": ISS, "audiences": AUD, "realm": 'a"b'}, ValueError),
@@ -77,6 +78,7 @@ def test_bad_settings(options, error):
 
 def test_what_is_allowed_at_the_edges(issuer):
     verifier = issuer.verifier(cache=2**20, leeway=2.0, party_types=5, max_token_len=1)
+    assert issuer.verifier(leeway=86_400).leeway == 86_400
     assert "cache=1048576" in repr(verifier) and "party_types=[Contractor]" in repr(verifier)
     assert verifier.leeway == 2
     assert issuer.verifier(leeway=timedelta(minutes=2)).leeway == 120

@@ -32,6 +32,9 @@ def test_reload_keys(tmp_path, issuer):
         live.reload_keys(tmp_path / "missing.pem")
     with pytest.raises(KeyLoadError):
         live.reload_keys(tmp_path)  # a directory
+    for not_a_path in (None, b"keys.pem", 3):
+        with pytest.raises(TypeError, match="^path: "):
+            live.reload_keys(not_a_path)  # type: ignore[arg-type]
 
     assert live.replace_keys(test_key_pem("3")) is True
     assert live.key_count == 1

@@ -43,3 +43,9 @@ def test_the_docstring_examples():
     for module in (facilioo_jwt, facilioo_jwt.testing):
         failed, attempted = doctest.testmod(module)
         assert attempted > 0 and failed == 0, module.__name__
+
+
+def test_the_signature_shows_the_defaults():
+    shown = str(inspect.signature(facilioo_jwt.Verifier))
+    assert "leeway=60" in shown and "cache=0" in shown and "max_token_len=8192" in shown
+    assert f"leeway={facilioo_jwt.DEFAULT_LEEWAY}" in shown

@@ -102,7 +102,40 @@ def test_an_issuer_for_a_service_verifier():
     ({"company": "7"}, TypeError, "^company: "),
     ({"claims": {"x": float("nan")}}, ValueError, "^claims: "),
     ({"expires_in": 0.5}, ValueError, "^expires_in: "),
+    ({"company": 5, "no_company": True}, ValueError, "^company and no_company: give one"),
+    ({"party_type": 2, "no_party_type": True}, ValueError, "^party_type and no_party_type: "),
+    ({"expires_at": 2_000_000_000, "expires_in": 60}, ValueError, "^expires_at and expires_in: "),
+    ({"refusal": "expired", "expires_in": 60}, ValueError, "^refusal='expired' sets the token's times"),
+    ({"key": 1}, TypeError, "^key: "),
 ])
 def test_bad_token_options_name_themselves(issuer, options, error, message):
     with pytest.raises(error, match=message):
         issuer.token(**options)
+
+
+def test_an_issuer_takes_only_a_verifier():
+    with pytest.raises(TypeError, match="^verifier: "):
+        TestIssuer("dev-api.facilioo.de")  # type: ignore[arg-type]
+
+
+def test_the_command_line(tmp_path):
+    import subprocess
+    import sys
+
+    def run(*args: str) -> str:
+        return subprocess.run([sys.executable, "-m", "facilioo_jwt.testing", *args],
+                              capture_output=True, text=True, check=True).stdout
+
+    keys = tmp_path / "test-keys.pem"
+    keys.write_text(run("keys"))
+    bearer = run("token", "--account", "42", "--party-type", "PropertyManagementCompany", "--key", "3",
+                 "--bearer").strip()
+    verifier = Verifier(keys, issuers="dev-api.facilioo.de", audiences="dev-app.facilioo.de")
+    verified = verifier.verify_authorization(bearer)
+    assert (verified.account_id, verified.party_type, verified.key_index) == (42, PartyType.PROPERTY_MANAGEMENT_COMPANY, 2)
+    with pytest.raises(FaciliooJwtError) as refused:
+        verifier.verify(run("token", "--refusal", "expired").strip())
+    assert refused.value.code == "expired"
+    wrong = subprocess.run([sys.executable, "-m", "facilioo_jwt.testing", "token", "--party-type", "Nope"],
+                           capture_output=True, text=True)
+    assert wrong.returncode == 2 and "party_type: not a facilioo party type name" in wrong.stderr

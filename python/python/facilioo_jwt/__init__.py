@@ -85,6 +85,8 @@ class LiveVerifier(Verifier):
         puts its keys in use. Returns ``(number of keys, whether they changed)``. On any
         error (missing, unreadable, too large, no valid key) ``KeyLoadError`` is raised,
         naming the file, and the keys in use stay."""
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError("path: expected str or os.PathLike")
         return _native._reload_keys(self, path)
 
     def replace_keys(self, keys: Any) -> bool:

@@ -57,10 +57,19 @@ def http_exception(refused: FaciliooJwtError) -> HTTPException:
 class FaciliooBearer(SecurityBase):
     """A FastAPI dependency: the request's verified facilioo token.
 
-    ``verifier`` is a ``Verifier`` or ``LiveVerifier`` (shared by every request; the GIL is
-    released while it verifies). With ``auto_error=False`` a request that carries no bearer
-    token (no ``Authorization`` header, or another scheme) yields ``None``, for routes that
-    also serve anonymous calls; a token that is there must still be good.
+    ``verifier`` (kept as ``.verifier``) is a ``Verifier`` or ``LiveVerifier``, shared by
+    every request; the GIL is released while it verifies. With ``auto_error=False`` a
+    request that carries no bearer token (no ``Authorization`` header, or another scheme)
+    yields ``None``, for routes that also serve anonymous calls; a token that is there must
+    still be good.
+
+    A refusal raises ``HTTPException(status, detail, headers={"WWW-Authenticate": …})``:
+    ``detail`` is the crate's answer as a dict (``{"error", "error_description",
+    "reason"}``), or ``"Not authenticated"`` when the request carried no bearer token.
+
+    To test a service, override the dependency with one that trusts the test keys:
+    ``app.dependency_overrides[auth] = FaciliooBearer(TestIssuer(auth.verifier).verifier())``
+    (see ``facilioo_jwt.testing``).
     """
 
     def __init__(

@@ -69,6 +69,8 @@ class TestIssuer:
     __test__ = False  # not a pytest test class
 
     def __init__(self, verifier: Optional[Verifier] = None) -> None:
+        if verifier is not None and not isinstance(verifier, Verifier):
+            raise TypeError("verifier: expected a Verifier or LiveVerifier, or None")
         self._native = _native.TestIssuer(verifier)
         self._verifier = verifier
 
@@ -108,7 +110,9 @@ class TestIssuer:
         refusal: Optional[str] = None,
     ) -> str:
         """A signed token, valid for an hour from now: account 1 of company 1, signed by
-        test key 1. Keywords change it:
+        test key 1, for this issuer's ``issuer`` and ``audience``, without a party type
+        unless the verifier it was made for requires one (then the first it admits).
+        Keywords change it:
 
         - ``account``, ``company``, ``no_company=True``; ``party_type`` (a ``PartyType``, an
           id or a facilioo name), ``no_party_type=True``;
@@ -121,6 +125,16 @@ class TestIssuer:
         - ``refusal``: one of ``REFUSALS`` (``"expired"``, ``"bad_signature"``, …), for a
           token refused with that refusal's code.
         """
+        for a, b in (("company", "no_company"), ("party_type", "no_party_type"),
+                     ("expires_at", "expires_in")):
+            if locals()[a] not in (None, False) and locals()[b] not in (None, False):
+                raise ValueError(f"{a} and {b}: give one of them")
+        if refusal in ("expired", "not_yet_valid") and (
+            not_before is not None or expires_at is not None or expires_in is not None
+        ):
+            raise ValueError(f"refusal={refusal!r} sets the token's times: give no other")
+        if not isinstance(key, str):
+            raise TypeError("key: expected '1', '2', '3' or 'untrusted'")
         return self._native.token(
             account=account,
             company=company,
@@ -162,3 +176,54 @@ class TestIssuer:
             base.pop("refuse_test_keys", None)
         base.update(options)
         return base
+
+
+def _main(argv: Optional[list[str]] = None) -> int:
+    """``python -m facilioo_jwt.testing``: test tokens and the keys that accept them, for
+    trying a running service by hand."""
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m facilioo_jwt.testing",
+        description="Test tokens signed with facilioo_jwt's public test keys, and those keys.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    keys = commands.add_parser("keys", help="print the PEM of test keys 1 to 3, to trust")
+    keys.set_defaults(command="keys")
+    token = commands.add_parser("token", help="print a test token")
+    token.add_argument("--account", type=int)
+    token.add_argument("--company", type=int)
+    token.add_argument("--no-company", action="store_true")
+    token.add_argument("--party-type", help="an id or a facilioo name, e.g. 2 or Contractor")
+    token.add_argument("--issuer", help=f"iss (default {_native.DEV_ISSUER})")
+    token.add_argument("--audience", help=f"aud (default {_native.DEV_AUDIENCE})")
+    token.add_argument("--expires-in", type=int, metavar="SECONDS")
+    token.add_argument("--key", default="1", choices=TEST_KEYS)
+    token.add_argument("--refusal", choices=sorted(REFUSALS))
+    token.add_argument("--bearer", action="store_true", help="print 'Bearer <token>'")
+    args = parser.parse_args(argv)
+    if args.command == "keys":
+        print(trusted_keys_pem(), end="")
+        return 0
+    name: Optional[str] = args.party_type
+    party_type: Union[int, str, None] = int(name) if name and name.isdigit() else name
+    try:
+        minted = TestIssuer().token(
+            account=args.account,
+            company=args.company,
+            no_company=args.no_company,
+            party_type=party_type,
+            issuer=args.issuer,
+            audience=args.audience,
+            expires_in=args.expires_in,
+            key=args.key,
+            refusal=args.refusal,
+        )
+    except (TypeError, ValueError) as e:
+        parser.error(str(e))
+    print(("Bearer " if args.bearer else "") + minted)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())
