@@ -52,6 +52,15 @@ HEADER_CASES = {
     "malformed_bearer": "Bearer a b",
 }
 
+# The crate's messages (BearerError's Display).
+MESSAGES = {
+    "missing_token": "no Authorization header",
+    "other_scheme": "the Authorization header is not a Bearer token",
+    "multiple_authorization": "more than one Authorization header",
+    "empty_bearer": "the Authorization header has no token after Bearer",
+    "malformed_bearer": "the bearer token is not token68",
+}
+
 STATUS = {"party_type_not_allowed": 403, "missing_token": 401, "other_scheme": 401}
 for code in ("multiple_authorization", "empty_bearer", "malformed_bearer"):
     STATUS[code] = 400
@@ -96,6 +105,7 @@ def test_header_codes(code):
         verifier.verify_authorization(HEADER_CASES[code])
     e = refused.value
     assert (e.code, e.http_status) == (code, STATUS[code])
+    assert str(e) == MESSAGES[code]
     if e.http_status == 401:
         # No bearer credentials: a bare challenge and no body (RFC 6750 §3.1).
         assert (e.www_authenticate, e.error, e.body) == ('Bearer realm="api"', None, None)

@@ -52,6 +52,7 @@ def test_expired_after_its_hour_and_the_leeway(retired, example_token, example_c
     e = refused.value
     assert (e.code, e.http_status, e.error) == ("expired", 401, "invalid_token")
     assert e.expired_at == datetime.fromtimestamp(exp, timezone.utc)
+    assert e.checked_at == datetime.fromtimestamp(exp + 60, timezone.utc)
     assert e.www_authenticate.startswith('Bearer realm="facilioo", error="invalid_token", ')
     assert "refresh it" in e.www_authenticate
 
@@ -65,6 +66,7 @@ def test_not_yet_valid_before_its_hour(retired, example_token, example_claims):
     with pytest.raises(TokenNotYetValid) as refused:
         retired.verify(example_token, now=example_claims["nbf"] - 61)
     assert refused.value.not_before == datetime.fromtimestamp(example_claims["nbf"], timezone.utc)
+    assert refused.value.checked_at == datetime.fromtimestamp(example_claims["nbf"] - 61, timezone.utc)
 
 
 def test_invalid_signature_with_the_current_keys(example_token, example_claims):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 
@@ -111,6 +111,8 @@ def test_a_jwk_set_as_text_or_dict(issuer):
         (math.nan, ValueError),
         (1e300, ValueError),
         (2**70, ValueError),
+        (2.0**63, ValueError),  # one past the largest second
+        (time(12, 0), TypeError),  # a time of day has utcoffset but no timestamp
     ],
 )
 def test_bad_times(issuer, now, error):
@@ -168,3 +170,10 @@ def test_inputs_are_not_changed(issuer):
     assert verifier.verify(token).claims["nested"] == {"a": [1, 2]}
     with pytest.raises(MalformedToken):
         verifier.verify(token.rsplit(".", 1)[0])
+
+
+def test_the_earliest_second_is_a_time(issuer):
+    from facilioo_jwt import TokenNotYetValid
+
+    with pytest.raises(TokenNotYetValid):
+        issuer.verifier().verify(issuer.token(), now=-(2.0**63))

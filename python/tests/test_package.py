@@ -49,3 +49,15 @@ def test_the_signature_shows_the_defaults():
     shown = str(inspect.signature(facilioo_jwt.Verifier))
     assert "leeway=60" in shown and "cache=0" in shown and "max_token_len=8192" in shown
     assert f"leeway={facilioo_jwt.DEFAULT_LEEWAY}" in shown
+
+
+def test_the_benchmark_s_rsa_timer(issuer):
+    import math
+
+    import pytest
+
+    token = issuer.token(key="2")
+    seconds = _native._rsa_seconds(token, "2", 3)
+    assert math.isfinite(seconds) and seconds > 0
+    with pytest.raises(ValueError, match="not signed by that key"):
+        _native._rsa_seconds(token, "1", 3)

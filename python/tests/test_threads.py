@@ -7,6 +7,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from facilioo_jwt import FaciliooJwtError, LiveVerifier
 from facilioo_jwt.testing import test_key_pem
 
@@ -68,11 +70,15 @@ def test_threads_verify_while_keys_are_swapped(issuer):
     assert failures == []
 
 
-def test_the_gil_is_released_while_a_token_is_verified(issuer):
+@pytest.mark.parametrize("call", ["verify", "verify_authorization"])
+def test_the_gil_is_released_while_a_token_is_verified(issuer, call):
     """Another thread runs while tokens are verified, though the interpreter would hand it the
     GIL only after 1000 s: only verify's own release lets it in (no timing is judged)."""
     verifier = issuer.verifier()
     token = issuer.token()
+    if call == "verify_authorization":
+        token = "Bearer " + token
+    verify = getattr(verifier, call)
     progress: list[int] = []
     counter = 0
     started = threading.Event()
@@ -92,7 +98,7 @@ def test_the_gil_is_released_while_a_token_is_verified(issuer):
         counting.start()
         started.wait()
         for _ in range(500):
-            verifier.verify(token)
+            verify(token)
             progress.append(counter)
         done.set()
         counting.join()
@@ -103,3 +109,15 @@ def test_the_gil_is_released_while_a_token_is_verified(issuer):
     # machine).
     advanced = sum(b > a for a, b in zip(progress, progress[1:]))
     assert advanced >= 1, progress
+
+
+def test_the_length_from_which_the_gil_is_released():
+    """MIN_SIGNED_TOKEN_LEN: a 2048-bit signature in base64url (the smallest modulus the crate
+    accepts) and two dots. A shorter token is refused without an RSA operation, so it keeps
+    the GIL; the test above shows a signed token lets go of it."""
+    import base64
+
+    from facilioo_jwt import _native
+
+    signature = base64.urlsafe_b64encode(bytes(2048 // 8)).rstrip(b"=")
+    assert _native.MIN_SIGNED_TOKEN_LEN == len(signature) + 2 == 344

@@ -188,6 +188,11 @@ class ExpiredToken(TokenError):
         """The token's ``exp``."""
         return datetime.fromtimestamp(cast(int, self.refusal.claim_time), timezone.utc)
 
+    @property
+    def checked_at(self) -> datetime:
+        """The time it was checked at (the ``now`` of the call)."""
+        return datetime.fromtimestamp(cast(int, self.refusal.checked_at), timezone.utc)
+
 
 class TokenNotYetValid(TokenError):
     """The token's ``nbf`` is in the future (beyond the leeway)."""
@@ -198,6 +203,11 @@ class TokenNotYetValid(TokenError):
     def not_before(self) -> datetime:
         """The token's ``nbf``."""
         return datetime.fromtimestamp(cast(int, self.refusal.claim_time), timezone.utc)
+
+    @property
+    def checked_at(self) -> datetime:
+        """The time it was checked at (the ``now`` of the call)."""
+        return datetime.fromtimestamp(cast(int, self.refusal.checked_at), timezone.utc)
 
 
 class InvalidIssuer(TokenError):

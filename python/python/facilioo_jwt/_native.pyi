@@ -18,6 +18,7 @@ BACKEND: str
 DEV_ISSUER: str
 DEV_AUDIENCE: str
 DEFAULT_LEEWAY: int
+MIN_SIGNED_TOKEN_LEN: int
 
 class VerifiedToken:
     """A token that passed: who it speaks for, and its claims."""
