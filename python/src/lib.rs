@@ -287,7 +287,8 @@ impl Refusal {
     }
 
     fn __repr__(&self) -> String {
-        format!("Refusal({:?})", self.code())
+        // As Python writes it (the codes are snake_case words), and as a pickled copy does.
+        format!("Refusal('{}')", self.code())
     }
 }
 

@@ -92,6 +92,8 @@ def test_token_codes(code):
     assert json.loads(e.body) == {"error": error, "error_description": e.description, "reason": code}
     assert str(e) and str(e) in e.description
     assert repr(e) == f"{type(e).__name__}({str(e)!r})"
+    assert (e.refusal.code, e.refusal.http_status) == (code, e.http_status)
+    assert repr(e.refusal) == f"Refusal({code!r})"
     # The same refusal through the Authorization header.
     with pytest.raises(ERRORS[code]) as again:
         verifier.verify_authorization("Bearer " + token, now=NOW)
@@ -179,4 +181,4 @@ def test_refusals_survive_pickling(code):
     assert type(copy) is type(e)
     for attribute in ("code", "http_status", "www_authenticate", "error", "description", "body"):
         assert getattr(copy, attribute) == getattr(e, attribute), attribute
-    assert (str(copy), repr(copy)) == (str(e), repr(e))
+    assert (str(copy), repr(copy), repr(copy.refusal)) == (str(e), repr(e), repr(e.refusal))
