@@ -139,3 +139,42 @@ def test_the_command_line(tmp_path):
     wrong = subprocess.run([sys.executable, "-m", "facilioo_jwt.testing", "token", "--party-type", "Nope"],
                            capture_output=True, text=True)
     assert wrong.returncode == 2 and "party_type: not a facilioo party type name" in wrong.stderr
+
+
+def test_the_key_thumbprint_is_rfc_7638(issuer):
+    """The thumbprint of the key that verified, against one computed here from the test key's
+    PKCS#1 PEM: SHA-256 of {"e","kty","n"} (RFC 7638 §3)."""
+    import base64
+    import hashlib
+    import json
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    def integers(der: bytes) -> list[bytes]:
+        """The INTEGERs of RSAPublicKey ::= SEQUENCE { n INTEGER, e INTEGER }."""
+        def length(at: int) -> tuple[int, int]:
+            first = der[at]
+            if first < 0x80:
+                return first, at + 1
+            n = first & 0x7F
+            return int.from_bytes(der[at + 1:at + 1 + n], "big"), at + 1 + n
+
+        assert der[0] == 0x30
+        _, at = length(1)
+        found = []
+        while at < len(der):
+            assert der[at] == 0x02
+            size, at = length(at + 1)
+            found.append(der[at:at + size].lstrip(b"\0"))
+            at += size
+        return found
+
+    for key in ("1", "3"):
+        pem = test_key_pem(key)
+        der = base64.b64decode("".join(line for line in pem.splitlines() if not line.startswith("-----")))
+        n, e = integers(der)
+        jwk = json.dumps({"e": b64(e), "kty": "RSA", "n": b64(n)}, separators=(",", ":"))
+        expected = b64(hashlib.sha256(jwk.encode()).digest())
+        verified = issuer.verifier().verify(issuer.token(key=key))
+        assert verified.key_thumbprint == expected
