@@ -632,9 +632,9 @@ impl Token {
 #[pyclass(subclass, frozen, module = "facilioo_jwt._native")]
 struct Verifier {
     live: CoreLive,
-    /// The crate's HTTP glue over `live`: `verify_authorization` and route guards.
+    /// The crate's HTTP glue over `live`: `verify_authorization`, route guards, and the
+    /// realm every challenge names.
     auth: BearerAuth,
-    realm: Realm,
 }
 
 impl Verifier {
@@ -657,7 +657,7 @@ impl Verifier {
 
     fn refusal(&self, error: Error) -> Refusal {
         Refusal {
-            kind: RefusalKind::Token(error, self.realm.clone()),
+            kind: RefusalKind::Token(error, self.auth.realm().clone()),
         }
     }
 
@@ -672,9 +672,8 @@ impl Verifier {
             CoreVerifier::new(key_set(py, keys)?, settings.policy()?).with_cache(settings.cache);
         let live = CoreLive::new(verifier);
         Ok(Self {
-            auth: BearerAuth::live(live.clone()).with_realm(realm.clone()),
+            auth: BearerAuth::live(live.clone()).with_realm(realm),
             live,
-            realm,
         })
     }
 }
@@ -764,7 +763,7 @@ impl Verifier {
             None => {
                 return Err(denied(
                     py,
-                    Denial::bearer(BearerError::Malformed, &self.realm),
+                    Denial::bearer(BearerError::Malformed, self.auth.realm()),
                 ));
             }
         };
@@ -807,7 +806,7 @@ impl Verifier {
     /// The realm the challenges name.
     #[getter]
     fn realm(&self) -> &str {
-        self.realm.as_str()
+        self.auth.realm().as_str()
     }
 
     /// The issuers it accepts.
@@ -862,7 +861,7 @@ impl Verifier {
         options.set_item("party_type_claim", policy.party_type_claim())?;
         options.set_item("max_token_len", policy.max_token_len())?;
         options.set_item("refuse_test_keys", policy.refuses_test_keys())?;
-        options.set_item("realm", self.realm.as_str())?;
+        options.set_item("realm", self.auth.realm().as_str())?;
         Ok(options)
     }
 
@@ -905,7 +904,7 @@ impl Verifier {
             policy.leeway().as_secs(),
             current.cache_stats().map_or(0, |c| c.capacity),
             policy.max_token_len(),
-            self.realm.as_str(),
+            self.auth.realm().as_str(),
         )
     }
 }
@@ -1259,12 +1258,6 @@ impl TestIssuer {
         }
         Ok(py.detach(move || b.sign().into_string()))
     }
-
-    /// The PEM of the keys to trust: test keys 1 to 3.
-    #[getter]
-    fn trusted_keys_pem(&self) -> String {
-        TestKey::TRUSTED.map(TestKey::public_pem).concat()
-    }
 }
 
 /// The refusal names the test issuer takes, with the code each is refused with.
@@ -1300,6 +1293,12 @@ fn _rsa_seconds(py: Python<'_>, token: &str, key: &str, iterations: u32) -> PyRe
     Ok(elapsed.as_secs_f64())
 }
 
+/// The PEM of the test keys to trust: 1 to 3.
+#[pyfunction]
+fn _trusted_keys_pem() -> String {
+    TestKey::TRUSTED.map(TestKey::public_pem).concat()
+}
+
 /// The PEM of one test key's public half.
 #[pyfunction]
 fn _test_key_pem(name: &str) -> PyResult<&'static str> {
@@ -1317,6 +1316,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_party_types, m)?)?;
     m.add_function(wrap_pyfunction!(_test_refusals, m)?)?;
     m.add_function(wrap_pyfunction!(_test_key_pem, m)?)?;
+    m.add_function(wrap_pyfunction!(_trusted_keys_pem, m)?)?;
     m.add_function(wrap_pyfunction!(_rsa_seconds, m)?)?;
     m.add_function(wrap_pyfunction!(_reload_keys, m)?)?;
     m.add_function(wrap_pyfunction!(_replace_keys, m)?)?;

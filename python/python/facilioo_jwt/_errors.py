@@ -63,6 +63,11 @@ class _Snapshot:
         return f"Refusal({self.__dict__.get('code')!r})"
 
 
+def _utc(seconds: Optional[int]) -> datetime:
+    """A refusal's time in seconds (set for the refusals that read it) as a UTC datetime."""
+    return datetime.fromtimestamp(cast(int, seconds), timezone.utc)
+
+
 def _restore(cls: type[FaciliooJwtError], fields: dict[str, Any]) -> FaciliooJwtError:
     return cls(_Snapshot(fields))
 
@@ -186,12 +191,12 @@ class ExpiredToken(TokenError):
     @property
     def expired_at(self) -> datetime:
         """The token's ``exp``."""
-        return datetime.fromtimestamp(cast(int, self.refusal.claim_time), timezone.utc)
+        return _utc(self.refusal.claim_time)
 
     @property
     def checked_at(self) -> datetime:
         """The time it was checked at (the ``now`` of the call)."""
-        return datetime.fromtimestamp(cast(int, self.refusal.checked_at), timezone.utc)
+        return _utc(self.refusal.checked_at)
 
 
 class TokenNotYetValid(TokenError):
@@ -202,12 +207,12 @@ class TokenNotYetValid(TokenError):
     @property
     def not_before(self) -> datetime:
         """The token's ``nbf``."""
-        return datetime.fromtimestamp(cast(int, self.refusal.claim_time), timezone.utc)
+        return _utc(self.refusal.claim_time)
 
     @property
     def checked_at(self) -> datetime:
         """The time it was checked at (the ``now`` of the call)."""
-        return datetime.fromtimestamp(cast(int, self.refusal.checked_at), timezone.utc)
+        return _utc(self.refusal.checked_at)
 
 
 class InvalidIssuer(TokenError):

@@ -55,7 +55,7 @@ test_key_pem.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
 def trusted_keys_pem() -> str:
     """The public halves of test keys 1 to 3: what a service under test trusts
     (``Verifier(trusted_keys_pem(), …)``)."""
-    return "".join(test_key_pem(k) for k in TEST_KEYS[:3])
+    return _native._trusted_keys_pem()
 
 
 class TestIssuer:
@@ -87,7 +87,7 @@ class TestIssuer:
     @property
     def trusted_keys_pem(self) -> str:
         """The PEM of test keys 1 to 3."""
-        return self._native.trusted_keys_pem
+        return trusted_keys_pem()
 
     def token(
         self,
