@@ -27,11 +27,12 @@ def create_app(verifier: Optional[Verifier] = None) -> FastAPI:
     @app.get("/me")
     def me(token: Annotated[VerifiedToken, Depends(auth)]) -> dict:
         party = token.party_type
+        expires_at = token.expires_at  # None only before year 1, which no datetime holds
         return {
             "account_id": token.account_id,
             "company_id": token.company_id,
             "party_type": party.name if isinstance(party, PartyType) else party,
-            "expires_at": token.expires_at.isoformat(),
+            "expires_at": None if expires_at is None else expires_at.isoformat(),
         }
 
     @app.get("/companies/mine")

@@ -292,10 +292,55 @@ impl Refusal {
     }
 }
 
-/// Seconds since the Unix epoch from `now`: `None` (the system clock), an `int`, a `float`
-/// (rounded down), or a timezone-aware `datetime`.
-fn unix_time(now: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<UnixTime> {
-    let Some(now) = now.filter(|n| !n.is_none()) else {
+/// The whole seconds a time may be, and what they are called in an error.
+struct Bounds {
+    first: i64,
+    last: i64,
+    name: &'static str,
+}
+
+impl Bounds {
+    fn holds(&self, secs: i64) -> bool {
+        (self.first..=self.last).contains(&secs)
+    }
+
+    fn check(&self, secs: i64, what: &str) -> PyResult<UnixTime> {
+        if self.holds(secs) {
+            Ok(UnixTime::from_secs(secs))
+        } else {
+            Err(self.refuse(what))
+        }
+    }
+
+    fn refuse(&self, what: &str) -> PyErr {
+        PyValueError::new_err(format!(
+            "{what}: outside {}: {} to {} Unix seconds",
+            self.name, self.first, self.last
+        ))
+    }
+}
+
+/// What a Python `datetime` holds, in UTC: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
+/// `verify`'s `now` is one of them, so the time a refusal was checked at is always a
+/// `datetime`; a claim time outside them reads as `None`.
+const DATETIME: Bounds = Bounds {
+    first: -62_135_596_800,
+    last: 253_402_300_799,
+    name: "the times a Python datetime holds, years 1 to 9999 in UTC",
+};
+
+/// Any second the crate takes: a test token's times, which may be what no `datetime` holds.
+const ANY_SECOND: Bounds = Bounds {
+    first: i64::MIN,
+    last: i64::MAX,
+    name: "the seconds of a 64-bit integer",
+};
+
+/// Seconds since the Unix epoch from `now`, within `bounds`: `None` (the system clock), an
+/// `int`, a `float` (rounded down), or a timezone-aware `datetime` (rounded down, exactly: not
+/// through its `float` timestamp, which rounds 9999-12-31T23:59:59.999999 up into year 10000).
+fn unix_time(now: Option<&Bound<'_, PyAny>>, what: &str, bounds: &Bounds) -> PyResult<UnixTime> {
+    let Some(now) = given(now) else {
         return Ok(UnixTime::now());
     };
     if now.is_instance_of::<PyBool>() {
@@ -303,35 +348,35 @@ fn unix_time(now: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<UnixTime> {
             "{what}: a bool is not a time"
         )));
     }
-    if let Ok(int) = now.cast::<PyInt>() {
-        let secs: i64 = int
-            .extract()
-            .map_err(|_| PyValueError::new_err(format!("{what}: out of range")))?;
-        return Ok(UnixTime::from_secs(secs));
-    }
-    let secs: f64 = if let Ok(float) = now.cast::<PyFloat>() {
-        float.value()
+    let secs = if let Ok(int) = now.cast::<PyInt>() {
+        int.extract::<i64>().map_err(|_| bounds.refuse(what))?
+    } else if let Ok(float) = now.cast::<PyFloat>() {
+        let floor = float.value().floor();
+        if !floor.is_finite() {
+            return Err(PyValueError::new_err(format!("{what}: not a finite time")));
+        }
+        // i64::MAX as f64 rounds up to 2^63, which is out of range.
+        if floor < -(2f64.powi(63)) || floor >= 2f64.powi(63) {
+            return Err(bounds.refuse(what));
+        }
+        floor as i64
     } else if now.hasattr("utcoffset")? && now.hasattr("timestamp")? {
         if now.call_method0("utcoffset")?.is_none() {
             return Err(PyValueError::new_err(format!(
                 "{what}: a naive datetime; give one with a timezone (datetime.now(timezone.utc))"
             )));
         }
-        now.call_method0("timestamp")?.extract()?
+        let times = times(now.py())?;
+        now.sub(times.epoch.bind(now.py()))?
+            .floor_div(times.second.bind(now.py()))?
+            .extract::<i64>()
+            .map_err(|_| bounds.refuse(what))?
     } else {
         return Err(PyTypeError::new_err(format!(
             "{what}: expected None, int or float seconds, or a timezone-aware datetime"
         )));
     };
-    let floor = secs.floor();
-    // i64::MAX as f64 rounds up to 2^63, which is out of range.
-    if floor.is_finite() && floor >= -(2f64.powi(63)) && floor < 2f64.powi(63) {
-        Ok(UnixTime::from_secs(floor as i64))
-    } else {
-        Err(PyValueError::new_err(format!(
-            "{what}: not a finite time in range"
-        )))
-    }
+    bounds.check(secs, what)
 }
 
 /// A key set from what Python gave: `None` (facilioo's published keys), PEM or JWK Set text,
@@ -712,7 +757,9 @@ impl Verifier {
     }
 
     /// Verifies `token` (the compact JWT, without `Bearer`) as of `now`: `None` for the
-    /// system clock, Unix seconds (`int` or `float`), or a timezone-aware `datetime`.
+    /// system clock, Unix seconds (`int` or `float`), or a timezone-aware `datetime`. A `now`
+    /// that no `datetime` holds (before year 1 or after 9999, in UTC) raises `ValueError`, so
+    /// that a refusal's `checked_at` can always be shown.
     ///
     /// Returns a `VerifiedToken`; raises a `TokenError` subclass (`ExpiredToken`,
     /// `InvalidSignature`, …) with the refusal's `code`, `http_status` and
@@ -724,7 +771,7 @@ impl Verifier {
         token: &Bound<'_, PyAny>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<VerifiedToken> {
-        let now = unix_time(now, "now")?;
+        let now = unix_time(now, "now", &DATETIME)?;
         let token = if let Ok(text) = token.cast::<PyString>() {
             match PyBackedStr::try_from(text.clone()) {
                 Ok(text) => Token::Python(text),
@@ -756,7 +803,7 @@ impl Verifier {
         authorization: Option<&Bound<'_, PyAny>>,
         now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<VerifiedToken> {
-        let now = unix_time(now, "now")?;
+        let now = unix_time(now, "now", &DATETIME)?;
         let headers = match header_map(authorization)? {
             Some(headers) => headers,
             // A value that cannot be a header (a control character) is no token68 either.
@@ -981,8 +1028,9 @@ fn _replace_keys(
 }
 
 /// A token that passed: who it speaks for (`account_id`, `company_id`, `party_type`), its
-/// `issuer`, `audience`, `not_before` and `expires_at`, and all its `claims`. Immutable; only
-/// a `Verifier` makes one.
+/// `issuer`, `audience`, `not_before` and `expires_at` (`None` for a time before year 1, which
+/// no `datetime` holds; `not_before_seconds` and `expires_at_seconds` have every one), and all
+/// its `claims`. Immutable; only a `Verifier` makes one.
 #[pyclass(frozen, module = "facilioo_jwt._native")]
 struct VerifiedToken {
     verified: facilioo_jwt::VerifiedToken,
@@ -991,28 +1039,46 @@ struct VerifiedToken {
     token: Token,
 }
 
-static FROM_TIMESTAMP: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
-static UTC: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 static JSON_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 
-fn datetime(py: Python<'_>, secs: i64) -> PyResult<Bound<'_, PyAny>> {
-    let from_timestamp = FROM_TIMESTAMP.get_or_try_init(py, || {
-        PyResult::Ok(
-            py.import("datetime")?
+/// What times are converted with: `datetime(1970, 1, 1, tzinfo=timezone.utc)`,
+/// `timedelta`, and `timedelta(seconds=1)`.
+struct Times {
+    epoch: Py<PyAny>,
+    timedelta: Py<PyAny>,
+    second: Py<PyAny>,
+}
+
+static TIMES: PyOnceLock<Times> = PyOnceLock::new();
+
+fn times(py: Python<'_>) -> PyResult<&'static Times> {
+    TIMES.get_or_try_init(py, || {
+        let module = py.import("datetime")?;
+        let utc = module.getattr("timezone")?.getattr("utc")?;
+        let timedelta = module.getattr("timedelta")?;
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("tzinfo", utc)?;
+        Ok(Times {
+            epoch: module
                 .getattr("datetime")?
-                .getattr("fromtimestamp")?
+                .call((1970, 1, 1), Some(&kwargs))?
                 .unbind(),
-        )
-    })?;
-    let utc = UTC.get_or_try_init(py, || {
-        PyResult::Ok(
-            py.import("datetime")?
-                .getattr("timezone")?
-                .getattr("utc")?
-                .unbind(),
-        )
-    })?;
-    from_timestamp.bind(py).call1((secs, utc.bind(py)))
+            second: timedelta.call1((0, 1))?.unbind(),
+            timedelta: timedelta.unbind(),
+        })
+    })
+}
+
+/// `t` as a timezone-aware `datetime` (UTC), or `None` when no `datetime` holds it (before
+/// year 1: the crate reads `exp` and `nbf` from year -9999). The epoch plus a `timedelta`,
+/// not `datetime.fromtimestamp`, which depends on the platform's C library before 1970.
+fn datetime(py: Python<'_>, t: UnixTime) -> PyResult<Option<Bound<'_, PyAny>>> {
+    if !DATETIME.holds(t.as_secs()) {
+        return Ok(None);
+    }
+    let times = times(py)?;
+    let delta = times.timedelta.bind(py).call1((0, t.as_secs()))?;
+    times.epoch.bind(py).add(delta).map(Some)
 }
 
 #[pymethods]
@@ -1055,19 +1121,33 @@ impl VerifiedToken {
         self.verified.audience()
     }
 
-    /// `nbf` as a timezone-aware `datetime` (UTC), or `None`.
+    /// `nbf` as a timezone-aware `datetime` (UTC), or `None`: the token has no `nbf`, or one
+    /// before year 1, which no `datetime` holds (`not_before_seconds` tells which).
     #[getter]
     fn not_before<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.verified
-            .not_before()
-            .map(|t| datetime(py, t.as_secs()))
-            .transpose()
+        match self.verified.not_before() {
+            Some(t) => datetime(py, t),
+            None => Ok(None),
+        }
     }
 
-    /// `exp` as a timezone-aware `datetime` (UTC).
+    /// `nbf` in seconds since the Unix epoch, or `None` for a token without one.
     #[getter]
-    fn expires_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        datetime(py, self.verified.expires_at().as_secs())
+    fn not_before_seconds(&self) -> Option<i64> {
+        self.verified.not_before().map(UnixTime::as_secs)
+    }
+
+    /// `exp` as a timezone-aware `datetime` (UTC), or `None` when it is before year 1, which
+    /// no `datetime` holds (a token checked within its leeway of year 1).
+    #[getter]
+    fn expires_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        datetime(py, self.verified.expires_at())
+    }
+
+    /// `exp` in seconds since the Unix epoch.
+    #[getter]
+    fn expires_at_seconds(&self) -> i64 {
+        self.verified.expires_at().as_secs()
     }
 
     /// The token's claims as a new dict, decoded on each access.
@@ -1194,7 +1274,7 @@ impl TestIssuer {
     ) -> PyResult<String> {
         let mut b = self.issuer.token().signed_by(test_key(key)?);
         if let Some(now) = now.filter(|n| !n.is_none()) {
-            b = b.at(unix_time(Some(now), "now")?);
+            b = b.at(unix_time(Some(now), "now", &ANY_SECOND)?);
         }
         if let Some(a) = given(account) {
             b = b.account(whole(a, "account", u64::MAX)?);
@@ -1218,10 +1298,10 @@ impl TestIssuer {
             b = b.claim("aud", json_value(aud, "audience")?);
         }
         if let Some(t) = not_before {
-            b = b.not_before(unix_time(Some(t), "not_before")?);
+            b = b.not_before(unix_time(Some(t), "not_before", &ANY_SECOND)?);
         }
         if let Some(t) = expires_at {
-            b = b.expires_at(unix_time(Some(t), "expires_at")?);
+            b = b.expires_at(unix_time(Some(t), "expires_at", &ANY_SECOND)?);
         }
         if let Some(d) = expires_in {
             b = b.expires_in(duration(d, "expires_in")?);

@@ -173,7 +173,18 @@ def test_inputs_are_not_changed(issuer):
 
 
 def test_the_earliest_second_is_a_time(issuer):
-    from facilioo_jwt import TokenNotYetValid
+    from datetime import timezone
 
-    with pytest.raises(TokenNotYetValid):
-        issuer.verifier().verify(issuer.token(), now=-(2.0**63))
+    from facilioo_jwt import InvalidClaim, TokenNotYetValid
+
+    # The first second a datetime holds, 0001-01-01T00:00:00Z, for `now` (tests/test_times.py
+    # has the rest) ...
+    with pytest.raises(TokenNotYetValid) as refused:
+        issuer.verifier().verify(issuer.token(), now=-62_135_596_800.0)
+    assert refused.value.checked_at == datetime.min.replace(tzinfo=timezone.utc)
+    # ... and the first of a 64-bit integer for a test token's times, which the crate refuses.
+    with pytest.raises(InvalidClaim) as refused:
+        issuer.verifier().verify(issuer.token(not_before=-(2.0**63)))
+    assert refused.value.claim == "nbf"
+    with pytest.raises(ValueError, match="^not_before: outside the seconds of a 64-bit integer"):
+        issuer.token(not_before=2.0**63)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, ClassVar, Optional, cast
 
 from . import _native
@@ -63,9 +63,17 @@ class _Snapshot:
         return f"Refusal({self.__dict__.get('code')!r})"
 
 
-def _utc(seconds: Optional[int]) -> datetime:
-    """A refusal's time in seconds (set for the refusals that read it) as a UTC datetime."""
-    return datetime.fromtimestamp(cast(int, seconds), timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+# The first and last whole seconds a datetime holds: 0001-01-01T00:00:00Z, 9999-12-31T23:59:59Z.
+_FIRST, _LAST = -62_135_596_800, 253_402_300_799
+
+
+def _utc(seconds: Optional[int]) -> Optional[datetime]:
+    """A refusal's time in seconds as a UTC datetime, or ``None`` when no datetime holds it
+    (a claim time before year 1: the crate reads ``exp`` and ``nbf`` from year -9999)."""
+    if seconds is None or not _FIRST <= seconds <= _LAST:
+        return None
+    return _EPOCH + timedelta(seconds=seconds)
 
 
 def _restore(cls: type[FaciliooJwtError], fields: dict[str, Any]) -> FaciliooJwtError:
@@ -189,14 +197,21 @@ class ExpiredToken(TokenError):
     code = "expired"
 
     @property
-    def expired_at(self) -> datetime:
-        """The token's ``exp``."""
+    def expired_at(self) -> Optional[datetime]:
+        """The token's ``exp`` (UTC), or ``None`` when it is before year 1, which no
+        ``datetime`` holds: ``expired_at_seconds`` has it."""
         return _utc(self.refusal.claim_time)
 
     @property
+    def expired_at_seconds(self) -> int:
+        """The token's ``exp``, in seconds since the Unix epoch."""
+        return cast(int, self.refusal.claim_time)
+
+    @property
     def checked_at(self) -> datetime:
-        """The time it was checked at (the ``now`` of the call)."""
-        return _utc(self.refusal.checked_at)
+        """The time it was checked at (the ``now`` of the call, UTC). Never ``None``: a
+        ``now`` that no ``datetime`` holds is refused at the call."""
+        return cast(datetime, _utc(self.refusal.checked_at))
 
 
 class TokenNotYetValid(TokenError):
@@ -205,14 +220,21 @@ class TokenNotYetValid(TokenError):
     code = "not_yet_valid"
 
     @property
-    def not_before(self) -> datetime:
-        """The token's ``nbf``."""
+    def not_before(self) -> Optional[datetime]:
+        """The token's ``nbf`` (UTC), or ``None`` when no ``datetime`` holds it, as for every
+        claim time: ``not_before_seconds`` has it."""
         return _utc(self.refusal.claim_time)
 
     @property
+    def not_before_seconds(self) -> int:
+        """The token's ``nbf``, in seconds since the Unix epoch."""
+        return cast(int, self.refusal.claim_time)
+
+    @property
     def checked_at(self) -> datetime:
-        """The time it was checked at (the ``now`` of the call)."""
-        return _utc(self.refusal.checked_at)
+        """The time it was checked at (the ``now`` of the call, UTC). Never ``None``: a
+        ``now`` that no ``datetime`` holds is refused at the call."""
+        return cast(datetime, _utc(self.refusal.checked_at))
 
 
 class InvalidIssuer(TokenError):

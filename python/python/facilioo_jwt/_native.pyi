@@ -34,9 +34,17 @@ class VerifiedToken:
     @property
     def audience(self) -> str: ...
     @property
-    def not_before(self) -> Optional[datetime]: ...
+    def not_before(self) -> Optional[datetime]:
+        """``nbf`` (UTC); ``None`` without one, or when it is before year 1."""
     @property
-    def expires_at(self) -> datetime: ...
+    def not_before_seconds(self) -> Optional[int]:
+        """``nbf`` in Unix seconds; ``None`` without one."""
+    @property
+    def expires_at(self) -> Optional[datetime]:
+        """``exp`` (UTC); ``None`` only when it is before year 1, which no datetime holds."""
+    @property
+    def expires_at_seconds(self) -> int:
+        """``exp`` in Unix seconds."""
     @property
     def claims(self) -> dict[str, Any]: ...
     @property
@@ -63,8 +71,10 @@ class Verifier:
         refuse_test_keys: bool = False,
         max_token_len: Optional[int] = None,
     ) -> None: ...
-    def verify(self, token: Union[str, bytes], now: _Time = None) -> VerifiedToken: ...
-    def verify_authorization(self, authorization: _Header, now: _Time = None) -> VerifiedToken: ...
+    def verify(self, token: Union[str, bytes], now: _Time = None) -> VerifiedToken:
+        """Raises ``ValueError`` for a ``now`` outside years 1 to 9999 (UTC)."""
+    def verify_authorization(self, authorization: _Header, now: _Time = None) -> VerifiedToken:
+        """Raises ``ValueError`` for a ``now`` outside years 1 to 9999 (UTC)."""
     def require_party_types(
         self, token: VerifiedToken, allowed: Union[_PartyTypeLike, Iterable[_PartyTypeLike]]
     ) -> None: ...
@@ -101,9 +111,11 @@ class Refusal:
     @property
     def claim(self) -> Optional[str]: ...
     @property
-    def claim_time(self) -> Optional[int]: ...
+    def claim_time(self) -> Optional[int]:
+        """``exp`` of an expired token, ``nbf`` of a token not yet valid, in Unix seconds."""
     @property
-    def checked_at(self) -> Optional[int]: ...
+    def checked_at(self) -> Optional[int]:
+        """The ``now`` an expired or not-yet-valid token was checked at, in Unix seconds."""
     @property
     def party_type(self) -> Optional[int]: ...
 

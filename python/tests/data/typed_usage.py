@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from typing import Optional, Union
-from facilioo_jwt import Verifier, LiveVerifier, VerifiedToken, PartyType, FaciliooJwtError, ExpiredToken, DEV_ISSUER, DEV_AUDIENCE
+from facilioo_jwt import Verifier, LiveVerifier, VerifiedToken, PartyType, FaciliooJwtError, ExpiredToken, TokenNotYetValid, DEV_ISSUER, DEV_AUDIENCE
 from facilioo_jwt.testing import TestIssuer
 from facilioo_jwt.fastapi import FaciliooBearer
 
@@ -13,12 +13,19 @@ t: VerifiedToken = i.verifier().verify(i.token(account=3, party_type=PartyType.U
 a: int = t.account_id
 c: Optional[int] = t.company_id
 p: Union[PartyType, int, None] = t.party_type
-e: datetime = t.expires_at
+e: Optional[datetime] = t.expires_at
+es: int = t.expires_at_seconds
 n: Optional[datetime] = t.not_before
+ns: Optional[int] = t.not_before_seconds
 try:
     v.verify_authorization("Bearer x")
 except ExpiredToken as ex:
-    when: datetime = ex.expired_at
+    when: Optional[datetime] = ex.expired_at
+    when_s: int = ex.expired_at_seconds
+    checked: datetime = ex.checked_at
+except TokenNotYetValid as ny:
+    nbf: Optional[datetime] = ny.not_before
+    nbf_s: int = ny.not_before_seconds
 except FaciliooJwtError as ex2:
     s: int = ex2.http_status
     w: str = ex2.www_authenticate
