@@ -4,12 +4,13 @@ service tests its protected routes with facilioo_jwt.testing."""
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from facilioo_jwt import PartyType
+from facilioo_jwt import FaciliooJwtError, PartyType
 from facilioo_jwt.testing import TestIssuer
 
 # The example is a file, not a module of the package: loaded from its path.
@@ -78,10 +79,42 @@ def test_a_route_for_one_party_type(client):
 
 def test_an_optional_token(client):
     assert client.get("/hello").json() == {"hello": "anonymous"}
-    assert client.get("/hello", headers={"Authorization": "Basic eA=="}).json() == {"hello": "anonymous"}
     assert client.get("/hello", headers={"Authorization": ISSUER.authorization(account=5)}).json() == {"hello": "account 5"}
     # A token that is there must be good.
     assert client.get("/hello", headers={"Authorization": ISSUER.authorization(refusal="expired")}).status_code == 401
+
+
+@pytest.mark.parametrize("value", [
+    "Basic eA==",
+    "Basic dXNlcjpwYXNz",
+    "Token " + ISSUER.token(),
+    "",
+    "Bearer",
+    "Bearer a b",
+    ("Bearer\u00a0" + ISSUER.token()).encode(),  # a no-break space, as UTF-8
+    b"Bearer\xa0" + ISSUER.token().encode(),  # and as Latin-1
+    ("Bearer\u3000" + ISSUER.token()).encode(),  # an ideographic space
+])
+def test_an_optional_token_refuses_every_authorization_header_that_is_there(client, value):
+    # As the crate's Option<FaciliooToken> and its tower layer's optional(): only a request
+    # without an Authorization header is anonymous.
+    answer = client.get("/hello", headers={"Authorization": value})
+    with pytest.raises(FaciliooJwtError) as refused:
+        ISSUER.verifier().verify_authorization(value)
+    crate = refused.value
+    assert answer.status_code == crate.http_status != 200
+    assert answer.headers["www-authenticate"] == crate.www_authenticate
+    if crate.body is None:
+        assert answer.json() == {"detail": "Not authenticated"}
+    else:
+        assert answer.json()["detail"] == json.loads(crate.body)
+
+
+def test_an_optional_token_with_two_headers_is_refused(client):
+    token = ISSUER.authorization()
+    answer = client.get("/hello", headers=[("Authorization", token), ("Authorization", token)])
+    assert answer.status_code == 400
+    assert answer.json()["detail"]["reason"] == "multiple_authorization"
 
 
 def test_the_openapi_document_names_the_bearer_scheme(client):

@@ -35,7 +35,7 @@ from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
 from fastapi.security.base import SecurityBase
 from starlette.requests import HTTPConnection
 
-from ._errors import BearerError, FaciliooJwtError
+from ._errors import FaciliooJwtError
 from ._native import VerifiedToken, Verifier
 
 __all__ = ["FaciliooBearer", "http_exception"]
@@ -59,9 +59,12 @@ class FaciliooBearer(SecurityBase):
 
     ``verifier`` (kept as ``.verifier``) is a ``Verifier`` or ``LiveVerifier``, shared by
     every request; the GIL is released while it verifies. With ``auto_error=False`` a
-    request that carries no bearer token (no ``Authorization`` header, or another scheme)
-    yields ``None``, for routes that also serve anonymous calls; a token that is there must
-    still be good.
+    request without an ``Authorization`` header yields ``None``, for routes that also serve
+    anonymous calls; any ``Authorization`` header that is there must carry a good bearer
+    token, or the request is refused as without ``auto_error=False`` (another scheme such as
+    ``Basic``, an empty header, or ``Bearer`` and a non-ASCII space get 401 with a bare
+    challenge), as the Rust crate's ``Option<FaciliooToken>`` and its tower layer's
+    ``optional()`` refuse it.
 
     A refusal raises ``HTTPException(status, detail, headers={"WWW-Authenticate": …})``:
     ``detail`` is the crate's answer as a dict (``{"error", "error_description",
@@ -86,14 +89,13 @@ class FaciliooBearer(SecurityBase):
         self.scheme_name = scheme_name or "FaciliooBearer"
 
     async def __call__(self, request: HTTPConnection) -> Optional[VerifiedToken]:
-        # Every Authorization header, so that two of them are refused (400), not one picked.
-        values = request.headers.getlist("authorization")
+        # Every Authorization header, so that two of them are refused (400), not one picked;
+        # their bytes as the client sent them (the server gives header names in lower case).
+        values = [value for name, value in request.headers.raw if name == b"authorization"]
+        if not values and not self.auto_error:
+            return None
         try:
             return self.verifier.verify_authorization(values or None)
-        except BearerError as refused:
-            if not self.auto_error and refused.http_status == 401:
-                return None
-            raise http_exception(refused) from None
         except FaciliooJwtError as refused:
             raise http_exception(refused) from None
 
