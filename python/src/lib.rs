@@ -13,6 +13,7 @@ use facilioo_jwt::error::{Claim, Malformed};
 use facilioo_jwt::http::{
     BearerAuth, BearerError, Denial, DenialBody, DenialKind, JsonBody, Realm,
 };
+use facilioo_jwt::keys::{KeyError, KeyErrorKind};
 use facilioo_jwt::live::LiveVerifier as CoreLive;
 use facilioo_jwt::stats::OUTCOME_CODES;
 use facilioo_jwt::testing::{Refusal as CoreRefusal, TestIssuer as CoreIssuer, TestKey};
@@ -385,11 +386,6 @@ fn key_set(py: Python<'_>, keys: Option<&Bound<'_, PyAny>>) -> PyResult<KeySet> 
     let Some(keys) = keys.filter(|k| !k.is_none()) else {
         return Ok(KeySet::facilioo());
     };
-    let from_file = |path: std::path::PathBuf| {
-        // An operator names the file: the error says which.
-        py.detach(|| KeySet::from_file(&path))
-            .map_err(|e| key_load_error(py, &format!("{}: {e}", path.display())))
-    };
     let loaded = if let Ok(text) = keys.cast::<PyString>() {
         let text = text.to_cow()?;
         let trimmed = text.trim_start_matches('\u{feff}').trim_start();
@@ -399,16 +395,26 @@ fn key_set(py: Python<'_>, keys: Option<&Bound<'_, PyAny>>) -> PyResult<KeySet> 
                 "keys: an empty string (None means facilioo's published keys)",
             ));
         }
-        if trimmed.starts_with("-----BEGIN") || trimmed.starts_with('{') {
+        // PEM text wherever its first block begins, as the crate loads a key file.
+        if trimmed.starts_with('{') || trimmed.contains("-----BEGIN") {
             py.detach(|| KeySet::load(text.as_bytes()))
         } else {
-            return from_file(std::path::PathBuf::from(&*text));
+            // A path, or a token or key body pasted by mistake: never echoed (an operator
+            // who wants the file named passes a pathlib.Path).
+            let path = std::path::PathBuf::from(&*text);
+            return py
+                .detach(|| KeySet::from_file(&path))
+                .map_err(|e| key_load_error(py, &unnamed_file_error(e)));
         }
     } else if let Ok(bytes) = keys.cast::<PyBytes>() {
         let bytes = bytes.as_bytes();
         py.detach(|| KeySet::load(bytes))
     } else if keys.hasattr("__fspath__")? {
-        return from_file(keys.extract()?);
+        // An operator names the file: the error says which.
+        let path: std::path::PathBuf = keys.extract()?;
+        return py
+            .detach(|| KeySet::from_file(&path))
+            .map_err(|e| key_load_error(py, &format!("{}: {e}", path.display())));
     } else if keys.is_instance_of::<PyDict>() {
         let json = py.import("json")?.call_method1("dumps", (keys,))?;
         let json: String = json.extract()?;
@@ -419,6 +425,18 @@ fn key_set(py: Python<'_>, keys: Option<&Bound<'_, PyAny>>) -> PyResult<KeySet> 
         ));
     };
     loaded.map_err(|e| key_load_error(py, &format!("keys: {e}")))
+}
+
+/// Why a `keys=` string taken as a path did not load, without the string: it is either no
+/// path (a token, a PEM body, a secret pasted by mistake) or one that does not name a readable
+/// file, or it names a file that holds no key.
+fn unnamed_file_error(e: KeyError) -> String {
+    match e.kind() {
+        KeyErrorKind::Io(_) | KeyErrorKind::NotAFile => format!(
+            "keys: neither PEM text, a JWK Set (JSON), nor the path of a readable file ({e})"
+        ),
+        _ => format!("keys: the file it names does not load: {e}"),
+    }
 }
 
 fn key_load_error(py: Python<'_>, message: &str) -> PyErr {
@@ -654,6 +672,8 @@ impl Token {
 /// - `keys`: `None` for facilioo's three published keys; or PEM text (`BEGIN RSA PUBLIC
 ///   KEY` or `BEGIN PUBLIC KEY`, one or more), a JWK Set (text or dict), `bytes` in any of
 ///   these forms or DER, or the path of a key file (`str` or `os.PathLike`, at most 1 MiB).
+///   A `str` that is neither PEM text nor JSON is taken as a path; its errors never repeat
+///   it (it may be a token or a key pasted by mistake), an `os.PathLike`'s name the file.
 /// - `issuers`, `audiences`: one string or several; `iss` must be one of the issuers
 ///   exactly, `aud` (a string or a list) must name one of the audiences. Required:
 ///   facilioo's dev values are `DEV_ISSUER` and `DEV_AUDIENCE`; production's are not

@@ -85,11 +85,65 @@ def test_what_is_allowed_at_the_edges(issuer):
 
 
 def test_key_errors_name_the_file(tmp_path):
-    for path in (tmp_path / "missing.pem", str(tmp_path / "missing.pem"), tmp_path):
+    # A path object is a path: the error names it.
+    for path in (tmp_path / "missing.pem", tmp_path):
         with pytest.raises(KeyLoadError, match=f"^{tmp_path}"):
             Verifier(path, issuers=ISS, audiences=AUD)
     with pytest.raises(KeyLoadError, match="^keys: "):
         Verifier("-----BEGIN RSA PUBLIC KEY-----\n", issuers=ISS, audiences=AUD)
+
+
+def runs(text, length=20):
+    return {text[i:i + length] for i in range(len(text) - length + 1)}
+
+
+def test_a_string_that_is_no_key_is_never_echoed(issuer, tmp_path):
+    # A string may be a path, or something pasted by mistake: a token, a PEM body, a secret.
+    token = issuer.token()
+    body = "".join(issuer.trusted_keys_pem.splitlines()[1:4])
+    lines = issuer.trusted_keys_pem.splitlines(keepends=True)
+    damaged = "".join([lines[0], "!" + lines[1][1:], *lines[2:]])  # a PEM body not base64
+    not_a_key = tmp_path / "not-a-key.txt"
+    not_a_key.write_text("hello")
+    pasted = [
+        token,
+        "Bearer " + token,
+        body,
+        "Subject: our key\n" + damaged,
+        "/etc/facilioo/" + token + ".pem",
+        token + "\x00",
+        token * 200,  # longer than any file name
+        str(tmp_path / "missing.pem"),
+        str(tmp_path),
+        str(not_a_key),
+    ]
+    for keys in pasted:
+        for load in (lambda: Verifier(keys, issuers=ISS, audiences=AUD),
+                     lambda: LiveVerifier(keys, issuers=ISS, audiences=AUD),
+                     lambda: issuer.live_verifier().replace_keys(keys)):
+            with pytest.raises(KeyLoadError) as refused:
+                load()
+            message = str(refused.value)
+            assert message.startswith("keys: ")
+            assert not any(run in message for run in runs(keys)), message
+            assert not any(run in repr(refused.value) for run in runs(keys))
+
+
+def test_what_a_string_that_is_no_key_was_not(tmp_path):
+    def message(keys):
+        with pytest.raises(KeyLoadError) as refused:
+            Verifier(keys, issuers=ISS, audiences=AUD)
+        return str(refused.value)
+
+    neither = "keys: neither PEM text, a JWK Set (JSON), nor the path of a readable file"
+    assert message(str(tmp_path / "missing.pem")) == f"{neither} (key file not found)"
+    assert message(str(tmp_path)) == f"{neither} (key file path is a directory)"
+    (tmp_path / "hello.txt").write_text("hello")
+    assert message(str(tmp_path / "hello.txt")) == (
+        "keys: the file it names does not load: not a PEM bundle, a JWK or JWK Set, nor DER")
+    # PEM text is PEM text wherever its first block begins, as the crate loads a key file.
+    assert message("our key:\n-----BEGIN RSA PUBLIC KEY-----\nAAAA\n-----END RSA PUBLIC KEY-----\n") == (
+        "keys: key 1: invalid DER")
 
 
 def test_a_jwk_set_as_text_or_dict(issuer):
