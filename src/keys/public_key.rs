@@ -105,7 +105,7 @@ impl PublicKey {
             bits,
             thumbprint_b64: thumbprint.to_string().into(),
             label: crate::stats::key_label(&thumbprint).into(),
-            test_key: super::test_keys::is_test_key(&thumbprint),
+            test_key: super::test_keys::is_test_modulus(n),
             thumbprint,
             kid,
         })
@@ -203,10 +203,6 @@ impl fmt::Debug for PublicKey {
 pub struct Thumbprint([u8; 32]);
 
 impl Thumbprint {
-    pub(crate) const fn from_bytes(bytes: [u8; 32]) -> Self {
-        Self(bytes)
-    }
-
     fn rsa(n: &[u8], e: &[u8]) -> Self {
         // RFC 7638 §3.2: the required members in lexicographic order, no whitespace.
         let canonical = format!(
