@@ -16,7 +16,12 @@
 //!   `http_body_util::Full<Bytes>`, `Vec<u8>`). Both bounds come from the standard library
 //!   or the `http` crate: the layer adds no dependency on a body crate.
 //! - **One vocabulary.** The token in the extensions is the [`FaciliooToken`] the axum
-//!   extractor yields, and the extractor takes it from there instead of verifying again.
+//!   extractor yields, and the extractor takes it from there instead of verifying again
+//!   when the layer's [`BearerAuth`] is the state's (the same one, or a clone of it).
+//! - **Exemptions are decided on the routed path.** A path that could be read two ways
+//!   (`//`, `..`, `%2e`, …) is never exempt; with feature `axum`, neither is one that is not
+//!   the path axum routed (less a prefix it was nested under). See
+//!   [`exempt`](BearerAuthLayer::exempt).
 //!
 //! ```
 //! use facilioo_jwt::http::BearerAuth;
@@ -51,6 +56,8 @@ use ::http::request::Parts;
 use ::http::{Method, Request, Response};
 use tower_layer::Layer;
 use tower_service::Service;
+
+mod routed;
 
 pub use crate::http::FaciliooToken;
 use crate::http::{BearerAuth, Denial};
@@ -94,7 +101,9 @@ type Exemption = Arc<dyn Fn(&Parts) -> bool + Send + Sync>;
 struct Config {
     party_types: Option<Arc<[PartyType]>>,
     optional: bool,
+    /// Decided only on a path that is the routed one, read one way ([`routed`]).
     exemptions: Vec<Exemption>,
+    cors_preflight: bool,
 }
 
 /// Verifies every request's bearer token before the inner service sees the request. `M`
@@ -146,6 +155,17 @@ impl<M> BearerAuthLayer<M> {
     /// without looking at its `Authorization` header. `exempt` sees the method, URI, headers
     /// and extensions, never the body.
     ///
+    /// `exempt` is asked only about a request whose path the router cannot have read
+    /// another way than the inner service does: a path with an empty segment (`//`), a dot
+    /// segment (`.`, `..`), a backslash or a percent-encoded `.`, `/` or `\`, or one that
+    /// differs from the path axum routed on other than by a prefix it was nested under, is
+    /// never exempt and needs a token. So a prefix test such as the one below cannot be
+    /// walked out of with `/public/../admin`, nor reached through `/api//public/…` in a
+    /// nested router. Put the layer where it sees the path the router routes on: around the
+    /// whole router, or with [`Router::layer`](https://docs.rs/axum/0.8/axum/struct.Router.html#method.layer)
+    /// on any router, nested or not, with feature `axum` on (which reads the path axum
+    /// routed, its `OriginalUri`); without feature `axum`, only around the whole router.
+    ///
     /// ```
     /// use facilioo_jwt::tower::BearerAuthLayer;
     /// use facilioo_jwt::{KeySet, Policy, Verifier};
@@ -162,31 +182,38 @@ impl<M> BearerAuthLayer<M> {
         self
     }
 
-    /// Exempts requests whose path is exactly `path`, whatever their method and query:
-    /// `exempt_path("/health")` exempts `/health` and `/health?full=1`, not `/health/` nor
-    /// `/health/db` (exempt each, or use [`exempt`](Self::exempt) for a prefix).
+    /// Exempts requests whose path is exactly `path`, whatever their query and **whatever
+    /// their method**: `exempt_path("/health")` lets a `POST /health` through as it does a
+    /// `GET`, so route nothing there that needs a token. It exempts `/health` and
+    /// `/health?full=1`, not `/health/` nor `/health/db` (exempt each, or use
+    /// [`exempt`](Self::exempt) for a prefix), and, as every exemption, only on a path read
+    /// one way ([`exempt`](Self::exempt) says which): not `//health`, nor `/api//health`
+    /// in a router nested at `/api`.
     pub fn exempt_path(self, path: impl Into<String>) -> Self {
         let path = path.into();
         self.exempt(move |request| request.uri.path() == path)
     }
 
-    /// Exempts CORS preflight requests: `OPTIONS` with `Origin` and
-    /// `Access-Control-Request-Method` headers, which browsers send without credentials.
-    pub fn exempt_cors_preflight(self) -> Self {
-        self.exempt(|request| {
-            request.method == Method::OPTIONS
-                && request.headers.contains_key(ORIGIN)
-                && request.headers.contains_key(ACCESS_CONTROL_REQUEST_METHOD)
-        })
+    /// Exempts CORS preflight requests, which browsers send without credentials: `OPTIONS`
+    /// with a non-empty `Origin` and an `Access-Control-Request-Method` that is a method
+    /// (an HTTP token). Any other `OPTIONS` needs a token.
+    ///
+    /// A handler for `OPTIONS` behind the layer then runs for anyone who sends those two
+    /// headers: let it answer the preflight (as a CORS layer does) and nothing else.
+    pub fn exempt_cors_preflight(mut self) -> Self {
+        Arc::make_mut(&mut self.config).cors_preflight = true;
+        self
     }
 
     /// Admits the request: exempt, anonymous in optional mode, or with a good token, which
     /// goes into its extensions.
     fn admit(&self, request: &mut Parts) -> Result<(), Denial> {
         let config = &self.config;
-        if config.exemptions.iter().any(|exempt| exempt(request))
-            || (config.optional && !request.headers.contains_key(AUTHORIZATION))
-        {
+        let exempt = (config.cors_preflight && is_cors_preflight(request))
+            || (!config.exemptions.is_empty()
+                && routed::exemptible(request)
+                && config.exemptions.iter().any(|exempt| exempt(request)));
+        if exempt || (config.optional && !request.headers.contains_key(AUTHORIZATION)) {
             return Ok(());
         }
         let token = self.auth.admit_for(
@@ -198,6 +225,28 @@ impl<M> BearerAuthLayer<M> {
         request.extensions.insert(token);
         Ok(())
     }
+}
+
+/// A CORS preflight: `OPTIONS`, a non-empty `Origin`, and an `Access-Control-Request-Method`
+/// that is a method token.
+fn is_cors_preflight(request: &Parts) -> bool {
+    request.method == Method::OPTIONS
+        && request
+            .headers
+            .get(ORIGIN)
+            .is_some_and(|origin| !origin.is_empty())
+        && request
+            .headers
+            .get(ACCESS_CONTROL_REQUEST_METHOD)
+            .is_some_and(|method| is_token(method.as_bytes()))
+}
+
+/// An HTTP token (RFC 9110 §5.6.2): one or more `tchar`s, as a method is.
+fn is_token(bytes: &[u8]) -> bool {
+    !bytes.is_empty()
+        && bytes
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 impl<M> Clone for BearerAuthLayer<M> {
@@ -217,6 +266,7 @@ impl<M> fmt::Debug for BearerAuthLayer<M> {
             .field("party_types", &self.config.party_types)
             .field("optional", &self.config.optional)
             .field("exemptions", &self.config.exemptions.len())
+            .field("cors_preflight", &self.config.cors_preflight)
             .field("bodies", &core::any::type_name::<M>())
             .finish()
     }
