@@ -5,7 +5,11 @@
 //! The extractor finds a [`BearerAuth`] in the application state (`FromRef`), verifies
 //! against the system clock, and yields the owned token. Behind the tower layer
 //! ([`BearerAuthLayer`](crate::tower::BearerAuthLayer)) it takes the token the layer put into
-//! the request's extensions instead of verifying again, then checks its own party types.
+//! the request's extensions instead of verifying again, then checks its own party types,
+//! but only if the layer was built with the state's `BearerAuth` (it or a clone of it: pass
+//! the same one to both). A token another `BearerAuth` admitted (other keys, another
+//! audience) is not taken on trust: the extractor verifies the request again with the
+//! state's.
 //!
 //! ```
 //! use axum::{Json, Router, extract::FromRef, routing::get};
@@ -71,11 +75,20 @@ where
     type Rejection = Denial;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Denial> {
-        if let Some(token) = parts.extensions.get::<FaciliooToken>() {
-            return token.clone().narrow();
+        let auth = BearerAuth::from_ref(state);
+        match admitted_by(parts, &auth) {
+            Some(token) => token.clone().narrow(),
+            None => auth.admit(&parts.headers, UnixTime::now()),
         }
-        BearerAuth::from_ref(state).admit(&parts.headers, UnixTime::now())
     }
+}
+
+/// The token in the request's extensions, if `auth` (or a clone of it) put it there.
+fn admitted_by<'a>(parts: &'a Parts, auth: &BearerAuth) -> Option<&'a FaciliooToken> {
+    parts
+        .extensions
+        .get::<FaciliooToken>()
+        .filter(|token| token.auth().same_as(auth))
 }
 
 /// `None` only when the request has no `Authorization` header (and the tower layer, if it
@@ -90,8 +103,8 @@ where
     type Rejection = Denial;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Option<Self>, Denial> {
-        if parts.extensions.get::<FaciliooToken>().is_none()
-            && !parts.headers.contains_key(AUTHORIZATION)
+        if !parts.headers.contains_key(AUTHORIZATION)
+            && admitted_by(parts, &BearerAuth::from_ref(state)).is_none()
         {
             return Ok(None);
         }

@@ -160,12 +160,13 @@ fn trim_padding(token: &[u8]) -> &[u8] {
 pub struct Realm(Arc<str>);
 
 impl Realm {
-    /// Checks `realm`: at most 100 characters of printable ASCII, without `"` or `\`.
+    /// Checks `realm`: 1 to 100 characters of printable ASCII, without `"` or `\`. An
+    /// empty realm names no protection space (RFC 9110 §11.5): refused.
     pub fn new(realm: &str) -> Result<Self, InvalidRealm> {
         let printable = realm
             .bytes()
             .all(|b| (0x20..0x7f).contains(&b) && b != b'"' && b != b'\\');
-        if printable && realm.len() <= 100 {
+        if printable && !realm.is_empty() && realm.len() <= 100 {
             Ok(Self(realm.into()))
         } else {
             Err(InvalidRealm)
@@ -178,13 +179,14 @@ impl Realm {
     }
 }
 
-/// A realm with a character that cannot stand in a quoted-string, or over 100 characters.
+/// A realm that is empty, has a character that cannot stand in a quoted-string, or is over
+/// 100 characters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct InvalidRealm;
 
 impl fmt::Display for InvalidRealm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a realm is at most 100 characters of printable ASCII without '\"' or '\\'")
+        f.write_str("a realm is 1 to 100 characters of printable ASCII without '\"' or '\\'")
     }
 }
 
@@ -223,7 +225,14 @@ pub struct BearerAuth {
     realm: Realm,
     body: Arc<dyn DenialBody>,
     refresh_hint: Option<Arc<str>>,
+    /// Shared by clones and new with every constructor and `with_*`: whether a token in a
+    /// request's extensions was made by this `BearerAuth` ([`same_as`](Self::same_as)).
+    origin: Arc<Origin>,
 }
+
+/// What [`BearerAuth::same_as`] compares: one allocation per `BearerAuth` made.
+#[derive(Debug, Default)]
+struct Origin;
 
 #[derive(Clone, Debug)]
 enum Source {
@@ -256,6 +265,7 @@ impl BearerAuth {
             realm: Realm(Arc::from("facilioo")),
             body: Arc::new(JsonBody),
             refresh_hint: Some(Arc::from(DEFAULT_REFRESH_HINT)),
+            origin: Arc::default(),
         };
         if auth.trusts_test_keys() {
             // Once per process: a test suite builds many.
@@ -268,6 +278,7 @@ impl BearerAuth {
     /// Challenges name `realm` instead of `facilioo`.
     pub fn with_realm(mut self, realm: Realm) -> Self {
         self.realm = realm;
+        self.origin = Arc::default();
         self
     }
 
@@ -275,6 +286,7 @@ impl BearerAuth {
     /// [`ProblemJson`], or a closure. Their status and challenge stay as RFC 6750 says.
     pub fn with_body(mut self, body: impl DenialBody) -> Self {
         self.body = Arc::new(body);
+        self.origin = Arc::default();
         self
     }
 
@@ -293,7 +305,13 @@ impl BearerAuth {
     /// ```
     pub fn with_refresh_hint(mut self, hint: Option<&str>) -> Self {
         self.refresh_hint = hint.map(Arc::from);
+        self.origin = Arc::default();
         self
+    }
+
+    /// Whether `other` is this `BearerAuth` or a clone of it (not merely one built alike).
+    pub(crate) fn same_as(&self, other: &BearerAuth) -> bool {
+        Arc::ptr_eq(&self.origin, &other.origin)
     }
 
     fn with_verifier<T>(&self, f: impl FnOnce(&Verifier) -> T) -> T {
@@ -307,7 +325,7 @@ impl BearerAuth {
     /// Whether the verifier in use trusts a test key this crate ships (whose private half is
     /// public) and does not refuse its tokens ([`Policy::refuse_test_keys`](crate::Policy::refuse_test_keys)).
     pub fn trusts_test_keys(&self) -> bool {
-        self.with_verifier(|v| v.keys().test_key_count() > 0 && !v.policy().refuses_test_keys())
+        self.with_verifier(|v| v.trusted_test_keys() > 0)
     }
 
     /// The realm challenges name.

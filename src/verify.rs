@@ -139,6 +139,17 @@ impl Verifier {
         &self.inner.policy
     }
 
+    /// How many of the keys are test keys this crate ships whose tokens the policy does not
+    /// refuse: anything but 0 means anyone can mint tokens this verifier accepts.
+    #[cfg(any(feature = "live", feature = "http"))]
+    pub(crate) fn trusted_test_keys(&self) -> usize {
+        if self.policy().refuses_test_keys() {
+            0
+        } else {
+            self.keys().test_key_count()
+        }
+    }
+
     /// What the cache has done so far, if this verifier has one
     /// ([`with_cache`](Self::with_cache)).
     pub fn cache_stats(&self) -> Option<CacheStats> {

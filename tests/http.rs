@@ -12,7 +12,7 @@ use axum::{Extension, Json, Router};
 use client::get_with;
 use common::{HEADER, NOW, claims, sign, signer};
 use facilioo_jwt::axum::{FaciliooToken, only};
-use facilioo_jwt::http::{BearerAuth, BearerError, Denial, Realm, bearer_token};
+use facilioo_jwt::http::{BearerAuth, BearerError, Denial, InvalidRealm, Realm, bearer_token};
 use facilioo_jwt::tower::BearerAuthLayer;
 use facilioo_jwt::{Error, PartyType, UnixTime};
 use http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
@@ -154,7 +154,7 @@ fn denials_say_what_rfc_6750_says() {
     }
     assert_eq!(
         Realm::new("a\"b").map(|_| ()).map_err(|e| e.to_string()),
-        Err("a realm is at most 100 characters of printable ASCII without '\"' or '\\'".to_owned())
+        Err("a realm is 1 to 100 characters of printable ASCII without '\"' or '\\'".to_owned())
     );
     assert_eq!(
         expired.to_string(),
@@ -168,6 +168,16 @@ fn denials_say_what_rfc_6750_says() {
     assert!(Realm::new("a\\b").is_err());
     assert!(Realm::new("é").is_err());
     assert!(Realm::new(&"r".repeat(101)).is_err());
+    assert!(Realm::new(&"r".repeat(100)).is_ok());
+    assert_eq!(
+        Realm::new(""),
+        Err(InvalidRealm),
+        "an empty realm names nothing"
+    );
+    assert_eq!(
+        Realm::new("r").map(|r| r.as_str().to_owned()),
+        Ok("r".to_owned())
+    );
 }
 
 // ---- over real HTTP ----------------------------------------------------------------------
@@ -1394,21 +1404,21 @@ mod with_the_test_kit {
         );
     }
 
-    /// Behind the layer, the extractor takes the layer's token (one RSA operation per
-    /// request, not two), then applies its own party types with the layer's BearerAuth.
+    /// Behind a layer built with the state's BearerAuth, the extractor takes the layer's
+    /// token (one RSA operation per request, not two), then applies its own party types.
     #[tokio::test]
     async fn the_extractor_reuses_the_layers_token() {
         use facilioo_jwt::tower::BearerAuthLayer;
         let issuer = TestIssuer::new();
         let verifier = issuer.verifier();
-        let layer_auth = BearerAuth::new(verifier.clone())
+        let auth = BearerAuth::new(verifier.clone())
             .with_realm(facilioo_jwt::http::Realm::new("layer").expect("realm"));
         let app = Router::new()
             .route("/any", get(any))
             .route("/staff", get(staff))
             .route("/maybe-staff", get(maybe_staff))
-            .with_state(BearerAuth::new(verifier.clone()))
-            .layer(BearerAuthLayer::new(layer_auth).optional().with_bodies());
+            .with_state(auth.clone())
+            .layer(BearerAuthLayer::new(auth).optional().with_bodies());
         let pmc = issuer
             .token()
             .account(5)
@@ -1443,8 +1453,75 @@ mod with_the_test_kit {
         let bare = send(&app, "/any", None).await;
         assert_eq!(
             (bare.status, bare.challenge.as_deref()),
-            (StatusCode::UNAUTHORIZED, Some(r#"Bearer realm="facilioo""#))
+            (StatusCode::UNAUTHORIZED, Some(r#"Bearer realm="layer""#))
         );
         assert_eq!(verifier.signature_checks(), before + 4);
+    }
+
+    /// A token another BearerAuth admitted is not taken on trust: the extractor verifies the
+    /// request again with the state's, which refuses a token only the layer's keys sign,
+    /// and spends a second RSA operation on one both accept.
+    #[tokio::test]
+    async fn the_extractor_verifies_again_what_another_auth_admitted() {
+        use facilioo_jwt::testing::TestKey;
+        use facilioo_jwt::tower::BearerAuthLayer;
+        let issuer = TestIssuer::new();
+        let state_verifier = issuer.verifier();
+        let layer_verifier = state_verifier.with_keys(
+            facilioo_jwt::KeySet::from_pem(TestKey::Untrusted.public_pem()).expect("a key"),
+        );
+        let layer_auth = BearerAuth::new(layer_verifier.clone());
+        let state = BearerAuth::new(state_verifier.clone());
+        let app = Router::new()
+            .route("/any", get(any))
+            .route("/maybe-staff", get(maybe_staff))
+            .with_state(state.clone())
+            .layer(BearerAuthLayer::new(layer_auth.clone()).with_bodies());
+        let by_layer_key = issuer
+            .token()
+            .account(5)
+            .signed_by(TestKey::Untrusted)
+            .sign();
+        let refused = send(&app, "/any", Some(&by_layer_key)).await;
+        assert_eq!(
+            (refused.status, refused.challenge.as_deref()),
+            (
+                StatusCode::UNAUTHORIZED,
+                Some(
+                    r#"Bearer realm="facilioo", error="invalid_token", error_description="signature not verified by any trusted key""#
+                )
+            ),
+            "the state's keys do not sign it"
+        );
+        assert_eq!(
+            send(&app, "/maybe-staff", Some(&by_layer_key)).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        // Alike is not the same: a BearerAuth built the same way is another one.
+        let twin = Router::new()
+            .route("/any", get(any))
+            .with_state(BearerAuth::new(state_verifier.clone()))
+            .layer(BearerAuthLayer::new(state.clone()));
+        let good = issuer.token().account(6).sign();
+        let before = state_verifier.signature_checks();
+        let answer = send(&twin, "/any", Some(&good)).await;
+        assert_eq!((answer.status, answer.body.as_str()), (StatusCode::OK, "6"));
+        assert_eq!(state_verifier.signature_checks(), before + 2);
+        // A realm, body or hint set on a clone makes another BearerAuth too.
+        for changed in [
+            state
+                .clone()
+                .with_realm(facilioo_jwt::http::Realm::new("r").expect("realm")),
+            state.clone().with_body(facilioo_jwt::http::ProblemJson),
+            state.clone().with_refresh_hint(None),
+        ] {
+            let app = Router::new()
+                .route("/any", get(any))
+                .with_state(changed)
+                .layer(BearerAuthLayer::new(state.clone()));
+            let before = state_verifier.signature_checks();
+            assert_eq!(send(&app, "/any", Some(&good)).await.status, StatusCode::OK);
+            assert_eq!(state_verifier.signature_checks(), before + 2);
+        }
     }
 }

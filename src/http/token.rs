@@ -166,6 +166,12 @@ impl<R: AllowedPartyTypes> FaciliooToken<R> {
     /// unless the token's account belongs to company `company` (a [`CompanyId`] or a `u64`):
     /// `this route is for company 7; the token's is company 2`, or `…; the token has no
     /// company`.
+    ///
+    /// Ids are compared as numbers: a route that parsed `/companies/007/…` into 7 (as axum's
+    /// `Path<u64>` does) admits company 7's staff. A service that also keys a cache, a rate
+    /// limit or an ACL on the raw path segment should key it on the parsed id instead (or
+    /// refuse a segment that is not the id as a number writes it, `007` or `+7`), so that
+    /// two spellings of one company are not two entries.
     pub fn require_company(&self, company: impl Into<CompanyId>) -> Result<(), Denial> {
         let required = company.into();
         let found = self.token.subject().company_id();
@@ -184,7 +190,8 @@ impl<R: AllowedPartyTypes> FaciliooToken<R> {
 
     /// Refuses (403 `insufficient_scope`, [`DenialKind::Account`](super::DenialKind::Account))
     /// unless the token is account `account`'s (an [`AccountId`] or a `u64`): `this route is
-    /// for account 7; the token's is account 2`.
+    /// for account 7; the token's is account 2`. Ids are compared as numbers, as
+    /// [`require_company`](Self::require_company) says.
     pub fn require_account(&self, account: impl Into<AccountId>) -> Result<(), Denial> {
         let required = account.into();
         let found = self.token.subject().account_id();
