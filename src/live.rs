@@ -7,6 +7,12 @@
 //! a file that holds the keys in use changes nothing (the cache and key-order memory stay).
 //! Every reload is counted ([`LiveVerifier::stats`]; feature `metrics`:
 //! `facilioo_jwt_reloads_total`) and, with feature `tracing`, logged.
+//!
+//! A reload never blocks: the key file must be a regular file (or a symlink to one), and a
+//! FIFO, socket or device in its place is refused before it is read, as a bad file is.
+//! Replace the file by an atomic rename (write `keys.pem.new`, then `mv keys.pem.new
+//! keys.pem`), never by writing it in place: a reload that reads a bundle half-written, cut
+//! at a block boundary, finds a smaller set that is valid, and would put it in use.
 
 use core::fmt;
 use std::path::Path;
@@ -47,8 +53,9 @@ pub use task::{ReloadTask, ReloadTaskBuilder};
 #[derive(Clone, Debug)]
 pub struct LiveVerifier {
     current: Arc<ArcSwap<Verifier>>,
-    /// Reloads by result: ok, unchanged, error.
-    reloads: Arc<[AtomicU64; 3]>,
+    /// Reloads by result: ok, unchanged, error; then those that put trusted test keys in
+    /// use.
+    reloads: Arc<[AtomicU64; 4]>,
 }
 
 /// What a reload did ([`LiveVerifier::reload_keys`]).
@@ -86,7 +93,7 @@ impl fmt::Display for Reload {
 impl LiveVerifier {
     /// Starts with `verifier`.
     pub fn new(verifier: Verifier) -> Self {
-        crate::observe::keys_in_use(verifier.keys().len());
+        crate::observe::keys_in_use(verifier.keys().len(), verifier.trusted_test_keys());
         Self {
             current: Arc::new(ArcSwap::from_pointee(verifier)),
             reloads: Arc::default(),
@@ -97,11 +104,12 @@ impl LiveVerifier {
     /// ([`Stats::reloads`]). Verifications and RSA operations are counted across reloads.
     pub fn stats(&self) -> Stats {
         let mut stats = self.current.load().stats();
-        let [ok, unchanged, error] = &*self.reloads;
+        let [ok, unchanged, error, test_keys] = &*self.reloads;
         stats.reloads = Some(ReloadStats {
             ok: ok.load(Relaxed),
             unchanged: unchanged.load(Relaxed),
             error: error.load(Relaxed),
+            test_keys: test_keys.load(Relaxed),
         });
         stats
     }
@@ -123,7 +131,7 @@ impl LiveVerifier {
 
     /// Replaces the whole verifier (keys, policy and options).
     pub fn replace(&self, verifier: Verifier) {
-        crate::observe::keys_in_use(verifier.keys().len());
+        crate::observe::keys_in_use(verifier.keys().len(), verifier.trusted_test_keys());
         self.current.store(Arc::new(verifier));
     }
 
@@ -132,7 +140,6 @@ impl LiveVerifier {
     /// use (the same keys, with the same `kid`s, in the same order) are left in place, so
     /// that the cache and the key-order memory stay.
     pub fn replace_keys(&self, keys: KeySet) -> bool {
-        crate::observe::keys_in_use(keys.len());
         let mut changed = false;
         // Read-modify-write, so that two concurrent replacements cannot lose the policy:
         // each one builds on whatever is current when it lands.
@@ -144,17 +151,30 @@ impl LiveVerifier {
                 Arc::clone(current)
             }
         });
+        let current = self.current.load();
+        crate::observe::keys_in_use(current.keys().len(), current.trusted_test_keys());
         changed
     }
 
-    /// Loads `path` with [`KeySet::from_file`] and, if it loads, replaces the keys with it
+    /// Loads `path` as [`KeySet::from_file`] does and, if it loads, replaces the keys with it
     /// ([`replace_keys`](Self::replace_keys)): the answer says how many it holds and whether
     /// they changed. If it does not load, the keys in use stay and the error says why (which
     /// block, what is wrong). Counted in [`stats`](Self::stats) either way, and logged with
     /// feature `tracing`.
+    ///
+    /// It never blocks: `path` must name a regular file or a symlink to one, and a FIFO, a
+    /// socket or a device is refused unread
+    /// ([`KeyErrorKind::NotARegularFile`](crate::keys::KeyErrorKind::NotARegularFile)).
+    /// Replace the file by an atomic rename (see the [module](self)).
+    ///
+    /// New keys that hold a test key this crate ships, under a policy that does not
+    /// [refuse their tokens](crate::Policy::refuse_test_keys), are put in use as any others,
+    /// and warned about every time: a WARN event (feature `tracing`, else a line on stderr),
+    /// [`ReloadStats::test_keys`], and the `facilioo_jwt_test_keys_trusted` gauge (feature
+    /// `metrics`).
     pub fn reload_keys(&self, path: impl AsRef<Path>) -> Result<Reload, KeyError> {
         let path = path.as_ref();
-        let result = KeySet::from_file(path).map(|keys| Reload {
+        let result = crate::keys::from_regular_file(path).map(|keys| Reload {
             keys: keys.len(),
             changed: self.replace_keys(keys),
         });
@@ -165,6 +185,13 @@ impl LiveVerifier {
         };
         self.reloads[counter].fetch_add(1, Relaxed);
         crate::observe::reload(path, &result);
+        if counter == 0 {
+            let trusted = self.current.load().trusted_test_keys();
+            if trusted > 0 {
+                self.reloads[3].fetch_add(1, Relaxed);
+                crate::observe::reload_trusts_test_keys(path, trusted);
+            }
+        }
         result
     }
 }

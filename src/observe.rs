@@ -117,14 +117,44 @@ impl Reporter {
     }
 }
 
-/// The keys in use now: `count` of them.
+/// The keys in use now: `count` of them, `trusted_test_keys` of which are test keys whose
+/// tokens the policy does not refuse.
 #[cfg(feature = "live")]
-pub(crate) fn keys_in_use(count: usize) {
+pub(crate) fn keys_in_use(count: usize, trusted_test_keys: usize) {
     // At most MAX_KEYS: exact in an f64.
     #[cfg(feature = "metrics")]
     #[allow(clippy::cast_precision_loss)]
-    metrics::gauge!(names::KEYS).set(count as f64);
-    let _ = count;
+    {
+        metrics::gauge!(names::KEYS).set(count as f64);
+        metrics::gauge!(names::TEST_KEYS_TRUSTED).set(trusted_test_keys as f64);
+    }
+    let _ = (count, trusted_test_keys);
+}
+
+/// A reload of the key file at `path` put `count` test keys in use whose tokens the policy
+/// does not refuse: a WARN event with feature `tracing` when a subscriber takes it, else a
+/// line on stderr, every time.
+#[cfg(feature = "live")]
+pub(crate) fn reload_trusts_test_keys(path: &std::path::Path, count: usize) {
+    let warning = reload_test_keys_warning(path, count);
+    #[cfg(feature = "tracing")]
+    if tracing::enabled!(target: TARGET, tracing::Level::WARN) {
+        tracing::warn!(target: TARGET, path = %path.display(), test_keys = count, "{warning}");
+        return;
+    }
+    eprintln!("facilioo-jwt: warning: {warning}");
+}
+
+/// What [`reload_trusts_test_keys`] says.
+#[cfg(feature = "live")]
+pub(crate) fn reload_test_keys_warning(path: &std::path::Path, count: usize) -> String {
+    let keys = if count == 1 { "key" } else { "keys" };
+    format!(
+        "the keys reloaded from {} include {count} of this crate's test {keys}, whose private \
+         halves are public, and the policy does not refuse their tokens: anyone can mint tokens \
+         this service now accepts",
+        path.display()
+    )
 }
 
 /// A reload of the key file at `path`: the keys it put in use, or why it did not load.

@@ -66,9 +66,11 @@ pub(crate) fn outcome_index<T>(result: &Result<T, Error>) -> usize {
     }
 }
 
-/// The names this crate's metrics go by (feature `metrics`), all counters but [`KEYS`].
+/// The names this crate's metrics go by (feature `metrics`), all counters but the gauges
+/// [`KEYS`] and [`TEST_KEYS_TRUSTED`].
 ///
 /// [`KEYS`]: names::KEYS
+/// [`TEST_KEYS_TRUSTED`]: names::TEST_KEYS_TRUSTED
 pub mod names {
     /// Verifications by `outcome`: `ok` or the refusal's [`Error::code`](crate::Error::code).
     pub const VERIFICATIONS: &str = "facilioo_jwt_verifications_total";
@@ -88,6 +90,10 @@ pub mod names {
     pub const RELOADS: &str = "facilioo_jwt_reloads_total";
     /// A gauge: the keys in use.
     pub const KEYS: &str = "facilioo_jwt_keys";
+    /// A gauge: how many of the keys in use are test keys this crate ships whose tokens the
+    /// policy does not refuse (a `LiveVerifier`'s; feature `live`). Alert on anything but 0
+    /// in production: anyone can mint tokens such a service accepts.
+    pub const TEST_KEYS_TRUSTED: &str = "facilioo_jwt_test_keys_trusted";
     /// What the HTTP layers decided, by `outcome`: `ok` (a token admitted), or the refusal's
     /// `Denial::reason` (feature `http`): one per request, plus one for each refusal a
     /// scoping helper (`require_company`, …) makes of a token already admitted.
@@ -193,6 +199,10 @@ pub struct ReloadStats {
     pub unchanged: u64,
     /// Reloads of a file that did not load: the keys in use stayed.
     pub error: u64,
+    /// Reloads (of the `ok` ones) that put in use a test key this crate ships, under a
+    /// policy that does not refuse its tokens: anyone could then mint tokens the service
+    /// accepts. Each is also warned about.
+    pub test_keys: u64,
 }
 
 /// Counters that threads add to without sharing a cache line: `len` counters per stripe,

@@ -246,3 +246,63 @@ fn reloads_are_counted_and_logged() {
     assert!(lines[2].contains("keys.pem"), "the path: {}", lines[2]);
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A reload that puts a shipped test key in use, under a policy that does not refuse its
+/// tokens, is warned about every time, counted, and shown in a gauge; under a policy that
+/// refuses them, it is an ordinary reload.
+#[test]
+fn a_reload_that_trusts_test_keys_is_warned_about() {
+    use facilioo_jwt::live::LiveVerifier;
+    let dir = std::env::temp_dir().join(format!(
+        "facilioo-jwt-observe-test-keys-{}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let (test_keys, ours) = (dir.join("test.pem"), dir.join("ours.pem"));
+    std::fs::write(&test_keys, include_str!("../keys/testing/trusted.pem")).expect("write");
+    std::fs::write(&ours, common::data_str("keys/rsa2048-b.pkcs1.pem")).expect("write");
+    let live = LiveVerifier::new(common::verifier(&["rsa2048-a"]));
+    let mut during = String::new();
+    let mut after = String::new();
+    let logs = logs_of(tracing::Level::WARN, || {
+        during = metrics_of(|| {
+            assert!(live.reload_keys(&test_keys).expect("loads").changed());
+        });
+        after = metrics_of(|| {
+            assert!(live.reload_keys(&ours).expect("loads").changed());
+        });
+    });
+    assert_eq!(sample(&during, names::TEST_KEYS_TRUSTED), 3.0, "{during}");
+    assert_eq!(sample(&during, names::KEYS), 3.0);
+    assert_eq!(sample(&after, names::TEST_KEYS_TRUSTED), 0.0, "{after}");
+    assert!(
+        after.contains(names::TEST_KEYS_TRUSTED),
+        "set to 0: {after}"
+    );
+    let warnings: Vec<&str> = logs.lines().collect();
+    assert_eq!(warnings.len(), 1, "{logs}");
+    assert!(
+        warnings[0].contains("WARN")
+            && warnings[0].contains("test.pem include 3 of this crate's test keys")
+            && warnings[0].contains("test_keys=3"),
+        "{}",
+        warnings[0]
+    );
+    let stats = live.stats().reloads.expect("counted");
+    assert_eq!((stats.ok, stats.test_keys), (2, 1));
+
+    let refusing = LiveVerifier::new(Verifier::new(
+        common::keys(&["rsa2048-a"]),
+        common::policy().refuse_test_keys(),
+    ));
+    let mut text = String::new();
+    let logs = logs_of(tracing::Level::WARN, || {
+        text = metrics_of(|| {
+            assert!(refusing.reload_keys(&test_keys).expect("loads").changed());
+        });
+    });
+    assert_eq!(logs, "", "their tokens are refused: nothing to warn about");
+    assert_eq!(sample(&text, names::TEST_KEYS_TRUSTED), 0.0);
+    assert_eq!(refusing.stats().reloads.map(|r| r.test_keys), Some(0));
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -161,3 +161,26 @@ fn a_task_ends_with_its_runtime() {
     drop(runtime);
     assert!(task.is_finished());
 }
+
+/// The task counts a reload that puts trusted test keys in use (and warns of it, as
+/// `reload_keys` does): a key file swapped for the test kit's, in production, is seen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_task_counts_a_reload_that_trusts_test_keys() {
+    let path = temp_file("test-keys");
+    std::fs::write(&path, include_str!("../keys/testing/test-1.pem")).expect("write");
+    let live = LiveVerifier::new(common::verifier(&["rsa2048-a"]));
+    let task = live
+        .reload_task(&path)
+        .every(Duration::from_secs(1))
+        .spawn()
+        .expect("starts");
+    eventually("the test key is counted", || {
+        live.stats()
+            .reloads
+            .is_some_and(|r| (r.ok, r.test_keys) == (1, 1))
+    })
+    .await;
+    assert_eq!(live.current().keys().test_key_count(), 1);
+    task.stop();
+    std::fs::remove_dir_all(path.parent().expect("a dir")).ok();
+}

@@ -115,6 +115,10 @@ pub enum KeyErrorKind {
     FileTooLarge,
     /// The key file path names a directory.
     NotAFile,
+    /// The key file is a FIFO, a socket or a device, not a regular file (nor a symlink to
+    /// one): refused by a reload ([`LiveVerifier::reload_keys`](crate::live::LiveVerifier::reload_keys)),
+    /// which must not block on a FIFO that has no writer or read a device.
+    NotARegularFile,
     /// The key file could not be read.
     Io(std::io::ErrorKind),
     /// The cryptography backend refused a key this crate's own checks accepted (none is known
@@ -194,6 +198,10 @@ impl fmt::Display for KeyErrorKind {
                 MAX_KEY_FILE_LEN / 1024
             ),
             Self::NotAFile => f.write_str("key file path is a directory"),
+            Self::NotARegularFile => f.write_str(
+                "key file is not a regular file (a FIFO, socket or device): write the keys to a \
+                 file and rename it into place",
+            ),
             Self::Io(std::io::ErrorKind::NotFound) => f.write_str("key file not found"),
             Self::Io(std::io::ErrorKind::PermissionDenied) => {
                 f.write_str("key file: permission denied")

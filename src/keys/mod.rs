@@ -208,14 +208,23 @@ impl<'a> IntoIterator for &'a KeySet {
     }
 }
 
+/// The error of a failed read or open.
+fn io(e: std::io::Error) -> KeyError {
+    KeyError::set(KeyErrorKind::Io(e.kind()))
+}
+
 /// Reads at most `max` bytes of `path`; more is an error, and so is a directory.
 fn read_bounded(path: &std::path::Path, max: usize) -> Result<Vec<u8>, KeyError> {
-    use std::io::Read as _;
-    let io = |e: std::io::Error| KeyError::set(KeyErrorKind::Io(e.kind()));
     let file = std::fs::File::open(path).map_err(io)?;
     if file.metadata().map_err(io)?.is_dir() {
         return Err(KeyError::set(KeyErrorKind::NotAFile));
     }
+    read_at_most(file, max)
+}
+
+/// Reads at most `max` bytes of `file`; more is an error.
+fn read_at_most(file: std::fs::File, max: usize) -> Result<Vec<u8>, KeyError> {
+    use std::io::Read as _;
     let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
     let mut bytes = Vec::new();
     file.take(limit).read_to_end(&mut bytes).map_err(io)?;
@@ -223,6 +232,35 @@ fn read_bounded(path: &std::path::Path, max: usize) -> Result<Vec<u8>, KeyError>
         return Err(KeyError::set(KeyErrorKind::FileTooLarge));
     }
     Ok(bytes)
+}
+
+/// [`KeySet::from_file`] for a file that must be regular (or a symlink to one), so that
+/// neither opening nor reading it can block: a FIFO without a writer, a socket, a device or
+/// a directory is refused before it is read ([`KeyErrorKind::NotARegularFile`],
+/// [`KeyErrorKind::NotAFile`]). On Unix the file is opened non-blocking and looked at again
+/// once open, so a FIFO put in its place meanwhile is refused too. What a reload reads.
+#[cfg(feature = "live")]
+pub(crate) fn from_regular_file(path: &std::path::Path) -> Result<KeySet, KeyError> {
+    let regular = |metadata: std::fs::Metadata| {
+        if metadata.is_file() {
+            Ok(())
+        } else if metadata.is_dir() {
+            Err(KeyError::set(KeyErrorKind::NotAFile))
+        } else {
+            Err(KeyError::set(KeyErrorKind::NotARegularFile))
+        }
+    };
+    regular(std::fs::metadata(path).map_err(io)?)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(io)?;
+    regular(file.metadata().map_err(io)?)?;
+    KeySet::load(&read_at_most(file, MAX_KEY_FILE_LEN)?)
 }
 
 #[cfg(test)]

@@ -6,12 +6,18 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 
 use super::LiveVerifier;
 
 /// The shortest reload interval: a file is never read more than once a second.
 const MIN_INTERVAL: Duration = Duration::from_secs(1);
+
+/// The shortest time between the starts of two reloads, whatever asks for them: a storm of
+/// `SIGHUP`s reads the file once a second at most.
+const MIN_GAP: Duration = Duration::from_secs(1);
 
 /// The longest reload interval, a week: longer is taken as a week (a clock cannot add
 /// `Duration::MAX`, and keys a week old are old enough).
@@ -96,7 +102,7 @@ impl ReloadTaskBuilder {
     /// Outside a tokio runtime, as `tokio::spawn` does.
     pub fn spawn(self) -> io::Result<ReloadTask> {
         #[cfg(unix)]
-        let mut hangups = if self.sighup {
+        let hangups = if self.sighup {
             use tokio::signal::unix::{SignalKind, signal};
             Some(signal(SignalKind::hangup())?)
         } else {
@@ -112,57 +118,115 @@ impl ReloadTaskBuilder {
                 "a reload task needs on_sighup() or every(interval)",
             ));
         }
-        let mut ticks = self.interval.map(|every| {
-            let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        let ticks = self.interval.map(|every| {
+            let mut ticks = tokio::time::interval_at(Instant::now() + every, every);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             ticks
         });
         let path: Arc<Path> = self.path.into();
-        let live = self.live;
-        let task_path = Arc::clone(&path);
-        let handle = tokio::spawn(async move {
-            loop {
-                #[cfg(unix)]
-                let hangup = async {
-                    match &mut hangups {
-                        Some(h) => h.recv().await,
-                        None => core::future::pending().await,
-                    }
-                };
-                #[cfg(not(unix))]
-                let hangup = core::future::pending::<Option<()>>();
-                let tick = async {
-                    match &mut ticks {
-                        Some(t) => t.tick().await,
-                        None => core::future::pending().await,
-                    }
-                };
-                tokio::select! {
-                    signal = hangup => if signal.is_none() { return },
-                    _ = tick => {}
-                }
-                reload(&live, &task_path).await;
-            }
-        });
+        let reloads = Reloads {
+            live: self.live,
+            path: Arc::clone(&path),
+            #[cfg(unix)]
+            hangups,
+            ticks,
+        };
+        let handle = tokio::spawn(reloads.run());
         Ok(ReloadTask { handle, path })
     }
 }
 
-/// One reload, off the runtime's worker threads (the file is read from disk).
-async fn reload(live: &LiveVerifier, path: &Arc<Path>) {
-    let (live, path) = (live.clone(), Arc::clone(path));
-    let done = tokio::task::spawn_blocking(move || {
-        let result = live.reload_keys(&path);
-        // With `tracing`, reload_keys logged it.
-        #[cfg(not(feature = "tracing"))]
-        if let Some(line) = stderr_line(&path, &result) {
-            eprintln!("{line}");
+/// The task's state: what it reloads, and what asks it to.
+struct Reloads {
+    live: LiveVerifier,
+    path: Arc<Path>,
+    #[cfg(unix)]
+    hangups: Option<tokio::signal::unix::Signal>,
+    ticks: Option<tokio::time::Interval>,
+}
+
+impl Reloads {
+    /// Waits for signals and ticks, and reloads for them: never more than one read at a
+    /// time, nor one start within [`MIN_GAP`] of the last. Whatever asks for a reload while
+    /// one is under way, or within the gap, is coalesced into one reload that starts when
+    /// both allow it, so the last request is always followed by a read that starts after
+    /// it. The task itself never waits on a read: each runs on a thread of its own.
+    async fn run(mut self) {
+        let mut asked = false;
+        let mut reading: Option<oneshot::Receiver<()>> = None;
+        let mut last_start: Option<Instant> = None;
+        loop {
+            let next_start = last_start.map(|at| at + MIN_GAP);
+            if asked && reading.is_none() && next_start.is_none_or(|at| at <= Instant::now()) {
+                asked = false;
+                last_start = Some(Instant::now());
+                reading = Some(reload(&self.live, &self.path));
+            }
+            // Asked, and only the gap holds the reload back.
+            let waiting = asked && reading.is_none();
+            #[cfg(unix)]
+            let hangup = async {
+                match &mut self.hangups {
+                    Some(h) => h.recv().await,
+                    None => core::future::pending().await,
+                }
+            };
+            #[cfg(not(unix))]
+            let hangup = core::future::pending::<Option<()>>();
+            let tick = async {
+                match &mut self.ticks {
+                    Some(t) => t.tick().await,
+                    None => core::future::pending().await,
+                }
+            };
+            let read = async {
+                match &mut reading {
+                    // Sent or dropped, the read is over.
+                    Some(done) => drop(done.await),
+                    None => core::future::pending().await,
+                }
+            };
+            let gap = async {
+                match next_start {
+                    Some(at) if waiting => tokio::time::sleep_until(at).await,
+                    _ => core::future::pending().await,
+                }
+            };
+            tokio::select! {
+                signal = hangup => match signal {
+                    Some(()) => asked = true,
+                    None => return,
+                },
+                _ = tick => asked = true,
+                () = read => reading = None,
+                () = gap => {}
+            }
         }
-        let _ = result;
-    })
-    .await;
-    // A reload does not panic; should the blocking pool be gone, the runtime is ending.
-    drop(done);
+    }
+}
+
+/// Starts one reload on a thread of its own, which sends on the answer when it is done. Not
+/// on the runtime's blocking pool: a runtime that shuts down waits for that pool, and
+/// nothing about a reload may hold up a service's shutdown. A thread that cannot be started
+/// is a failed reload, counted and logged as one.
+fn reload(live: &LiveVerifier, path: &Arc<Path>) -> oneshot::Receiver<()> {
+    let (done, answer) = oneshot::channel();
+    let (live, path) = (live.clone(), Arc::clone(path));
+    let started = std::thread::Builder::new()
+        .name("facilioo-jwt-reload".into())
+        .spawn(move || {
+            let result = live.reload_keys(&path);
+            // With `tracing`, reload_keys logged it.
+            #[cfg(not(feature = "tracing"))]
+            if let Some(line) = stderr_line(&path, &result) {
+                eprintln!("{line}");
+            }
+            let _ = (result, done.send(()));
+        });
+    if let Err(e) = started {
+        eprintln!("facilioo-jwt: no thread to reload the keys on, the keys in use stay: {e}");
+    }
+    answer
 }
 
 /// What stderr hears of a reload without `tracing`: new keys and bad files; the same keys
