@@ -1,75 +1,153 @@
 //! The reload task (feature `tokio`): keys reloaded on SIGHUP and on an interval, the keys in
-//! use kept on a damaged file, and the task stopped. Its own test binary: it sends SIGHUP to
-//! this process, which only a process listening for it survives.
+//! use kept on a damaged file, and the task stopped; and reloads never stall (issue 22): a key
+//! path that is (even once) a FIFO with no writer, or a device, is refused unread by
+//! `reload_keys` and by the task, which goes on reloading afterwards; a runtime with the task
+//! on it shuts down promptly; a storm of `SIGHUP`s reads the file a few times, not once per
+//! signal. Its own test binary: it sends SIGHUP to this process, which only a process
+//! listening for it survives; the tests that send it run one at a time (every listener hears
+//! every signal).
 #![cfg(all(feature = "tokio", unix))]
 
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use common::{HEADER, NOW, at, good_claims, sign, signer};
-use facilioo_jwt::live::LiveVerifier;
+use facilioo_jwt::keys::KeyErrorKind;
+use facilioo_jwt::live::{LiveVerifier, ReloadTask};
 
+/// One signalling test at a time: each listens for the signals the others send.
+static SIGNALS: Mutex<()> = Mutex::new(());
+
+fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+    SIGNALS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// `keys.pem` in a new temporary directory of its own.
 fn temp_file(name: &str) -> PathBuf {
     let dir =
         std::env::temp_dir().join(format!("facilioo-jwt-reload-{}-{name}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
     std::fs::create_dir_all(&dir).expect("a temp dir");
     dir.join("keys.pem")
 }
 
+/// Puts key `name` at `path` by an atomic rename, as the docs say to.
 fn write_key(path: &Path, name: &str) {
-    std::fs::write(path, common::data_str(&format!("keys/{name}.pkcs1.pem"))).expect("write");
+    let next = path.with_extension("new");
+    std::fs::write(&next, common::data_str(&format!("keys/{name}.pkcs1.pem"))).expect("write");
+    std::fs::rename(&next, path).expect("rename");
 }
 
-/// Waits (up to 5 s) until `done` holds.
+/// Puts a FIFO with no writer at `path`.
+fn write_fifo(path: &Path) {
+    std::fs::remove_file(path).ok();
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success());
+}
+
+/// A verifier trusting key a, and a task reloading it from `path` (key a too) on SIGHUP.
+fn watched(path: &Path) -> (LiveVerifier, ReloadTask) {
+    write_key(path, "rsa2048-a");
+    let live = LiveVerifier::new(common::verifier(&["rsa2048-a"]));
+    let task = live
+        .reload_task(path)
+        .on_sighup()
+        .spawn()
+        .expect("listens for SIGHUP");
+    (live, task)
+}
+
+/// Waits (up to 10 s) until `done` holds.
 async fn eventually(what: &str, done: impl Fn() -> bool) {
-    for _ in 0..100 {
+    for _ in 0..200 {
         if done() {
             return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("not within 5 s: {what}");
+    panic!("not within 10 s: {what}");
 }
 
-fn hangup() {
-    let status = std::process::Command::new("kill")
-        .args(["-HUP", &std::process::id().to_string()])
+/// Sends this process `count` SIGHUPs, `pause` seconds apart.
+fn hangups_every(count: usize, pause: &str) {
+    let script = format!(
+        "for i in $(seq {count}); do kill -HUP {}; sleep {pause}; done",
+        std::process::id()
+    );
+    let status = std::process::Command::new("bash")
+        .args(["-c", &script])
         .status()
-        .expect("kill runs");
+        .expect("bash runs");
     assert!(status.success());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sighup_reloads_and_a_damaged_file_keeps_the_keys() {
-    let path = temp_file("sighup");
-    write_key(&path, "rsa2048-a");
-    let live = LiveVerifier::new(common::verifier(&["rsa2048-a"]));
-    let task = live
-        .reload_task(&path)
-        .on_sighup()
-        .spawn()
-        .expect("listens for SIGHUP");
-    assert_eq!(task.path(), path);
-    let by_b = sign(HEADER, &good_claims(), &signer("rsa2048-b"));
-    assert!(live.verify(&by_b, at(NOW)).is_err());
+fn hangup() {
+    hangups_every(1, "0");
+}
 
-    write_key(&path, "rsa2048-b");
-    hangup();
-    eventually("SIGHUP loads key b", || live.verify(&by_b, at(NOW)).is_ok()).await;
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
 
-    std::fs::write(&path, "-----BEGIN RSA PUBLIC KEY-----\ndamaged\n").expect("write");
-    hangup();
-    eventually("the damaged file is counted", || {
-        live.stats().reloads.is_some_and(|r| r.error == 1)
-    })
-    .await;
-    assert!(live.verify(&by_b, at(NOW)).is_ok(), "the keys in use stay");
-    assert_eq!(live.stats().reloads.map(|r| r.ok), Some(1));
+/// Reloads by result: ok, unchanged, error.
+fn reloads(live: &LiveVerifier) -> (u64, u64, u64) {
+    let r = live
+        .stats()
+        .reloads
+        .expect("a live verifier counts reloads");
+    (r.ok, r.unchanged, r.error)
+}
 
-    task.stop();
-    std::fs::remove_dir_all(path.parent().expect("a dir")).ok();
+/// Runs `f` on a thread of its own and waits up to `limit` for it: a test of something that
+/// must not block fails instead of hanging the suite.
+fn within<T: Send + 'static>(
+    limit: Duration,
+    what: &str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || send.send(f()));
+    receive
+        .recv_timeout(limit)
+        .unwrap_or_else(|_| panic!("{what} did not return within {limit:?}"))
+}
+
+#[test]
+fn sighup_reloads_and_a_damaged_file_keeps_the_keys() {
+    let _one = one_at_a_time();
+    runtime().block_on(async {
+        let path = temp_file("sighup");
+        let (live, task) = watched(&path);
+        assert_eq!(task.path(), path);
+        let by_b = sign(HEADER, &good_claims(), &signer("rsa2048-b"));
+        assert!(live.verify(&by_b, at(NOW)).is_err());
+
+        write_key(&path, "rsa2048-b");
+        hangup();
+        eventually("SIGHUP loads key b", || live.verify(&by_b, at(NOW)).is_ok()).await;
+
+        std::fs::write(&path, "-----BEGIN RSA PUBLIC KEY-----\ndamaged\n").expect("write");
+        hangup();
+        eventually("the damaged file is counted", || {
+            live.stats().reloads.is_some_and(|r| r.error == 1)
+        })
+        .await;
+        assert!(live.verify(&by_b, at(NOW)).is_ok(), "the keys in use stay");
+        assert_eq!(live.stats().reloads.map(|r| r.ok), Some(1));
+
+        task.stop();
+        std::fs::remove_dir_all(path.parent().expect("a dir")).ok();
+    });
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -183,4 +261,165 @@ async fn the_task_counts_a_reload_that_trusts_test_keys() {
     assert_eq!(live.current().keys().test_key_count(), 1);
     task.stop();
     std::fs::remove_dir_all(path.parent().expect("a dir")).ok();
+}
+
+/// `reload_keys` refuses what is not a regular file, at once, and loads a symlink to one.
+#[test]
+fn reload_keys_refuses_fifos_and_devices_without_blocking() {
+    let path = temp_file("direct");
+    let dir = path.parent().expect("a dir").to_owned();
+    write_fifo(&path);
+    let live = LiveVerifier::new(common::verifier(&["rsa2048-a"]));
+    let by_a = sign(HEADER, &good_claims(), &signer("rsa2048-a"));
+    let (probe, fifo) = (live.clone(), path.clone());
+    let refused = within(
+        Duration::from_secs(10),
+        "reload_keys on a FIFO",
+        move || probe.reload_keys(&fifo),
+    );
+    let error = refused.expect_err("a FIFO is no key file");
+    assert_eq!(error.kind(), KeyErrorKind::NotARegularFile);
+    assert_eq!(
+        error.to_string(),
+        "key file is not a regular file (a FIFO, socket or device): write the keys to a file \
+         and rename it into place"
+    );
+    let device = dir.join("device.pem");
+    std::os::unix::fs::symlink("/dev/zero", &device).expect("symlink");
+    let (probe, zero) = (live.clone(), device.clone());
+    let refused = within(
+        Duration::from_secs(10),
+        "reload_keys on /dev/zero",
+        move || probe.reload_keys(&zero),
+    );
+    assert_eq!(
+        refused.map_err(|e| e.kind()),
+        Err(KeyErrorKind::NotARegularFile)
+    );
+    assert_eq!(
+        live.reload_keys(&dir).map_err(|e| e.kind()),
+        Err(KeyErrorKind::NotAFile),
+        "a directory is refused as before"
+    );
+    assert_eq!(
+        reloads(&live),
+        (0, 0, 3),
+        "each refusal is a counted reload"
+    );
+    assert!(live.verify(&by_a, at(NOW)).is_ok(), "the keys in use stay");
+
+    let real = dir.join("real.pem");
+    write_key(&real, "rsa2048-b");
+    let link = dir.join("link.pem");
+    std::os::unix::fs::symlink(&real, &link).expect("symlink");
+    let reload = live
+        .reload_keys(&link)
+        .expect("a symlink to a regular file loads");
+    assert!(reload.changed());
+    std::fs::remove_dir_all(path.parent().expect("a dir")).ok();
+}
+
+/// The task refuses a FIFO as a bad file, counts it, and reloads the next good file.
+#[test]
+fn a_fifo_never_stalls_the_reload_task() {
+    let _one = one_at_a_time();
+    runtime().block_on(async {
+        let path = temp_file("task");
+        let (live, task) = watched(&path);
+        write_fifo(&path);
+        hangup();
+        eventually("the FIFO is refused and counted", || reloads(&live).2 == 1).await;
+
+        write_key(&path, "rsa2048-b");
+        hangup();
+        let by_b = sign(HEADER, &good_claims(), &signer("rsa2048-b"));
+        eventually("the next SIGHUP loads key b", || {
+            live.verify(&by_b, at(NOW)).is_ok()
+        })
+        .await;
+        assert_eq!(reloads(&live), (1, 0, 1));
+        task.stop();
+        std::fs::remove_dir_all(path.parent().expect("a dir")).ok();
+    });
+}
+
+/// A runtime with the task on it, asked to reload a FIFO again and again, shuts down
+/// promptly; so does `stop()`.
+#[test]
+fn shutdown_and_stop_are_prompt_whatever_the_file_is() {
+    let _one = one_at_a_time();
+    let path = temp_file("shutdown");
+    write_fifo(&path);
+    let live = LiveVerifier::new(common::verifier(&["rsa2048-a"]));
+    let (task_live, task_path) = (live.clone(), path.clone());
+    within(
+        Duration::from_secs(20),
+        "the runtime's shutdown",
+        move || {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(1)
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            runtime.block_on(async {
+                let task = task_live
+                    .reload_task(&task_path)
+                    .on_sighup()
+                    .every(Duration::from_secs(1))
+                    .spawn()
+                    .expect("spawns");
+                hangup();
+                eventually("the FIFO is refused", || reloads(&task_live).2 >= 1).await;
+                let stopping = task_live
+                    .reload_task(&task_path)
+                    .on_sighup()
+                    .spawn()
+                    .expect("spawns");
+                hangup();
+                stopping.stop();
+                drop(task);
+            });
+            drop(runtime);
+        },
+    );
+    std::fs::remove_dir_all(path.parent().expect("a dir")).ok();
+}
+
+/// Hundreds of SIGHUPs in a burst read the file a few times (once a second at most, and
+/// once after the last signal), not once each; the keys written before the last signal are
+/// the ones in use after it.
+#[test]
+fn a_sighup_storm_is_coalesced() {
+    let _one = one_at_a_time();
+    runtime().block_on(async {
+        let path = temp_file("storm");
+        let (live, task) = watched(&path);
+        let started = Instant::now();
+        // Spread over about two seconds, so that each signal would find the last reload done:
+        // only the gap between starts keeps the reads down.
+        tokio::task::spawn_blocking(|| hangups_every(200, "0.01"))
+            .await
+            .expect("the storm ran");
+        write_key(&path, "rsa2048-b");
+        hangup();
+        let storm = started.elapsed();
+        let by_b = sign(HEADER, &good_claims(), &signer("rsa2048-b"));
+        eventually("the keys written before the last signal are in use", || {
+            live.verify(&by_b, at(NOW)).is_ok()
+        })
+        .await;
+        // Let anything still coalesced run.
+        tokio::time::sleep(Duration::from_millis(2500)).await;
+        let (ok, unchanged, error) = reloads(&live);
+        let reads = ok + unchanged + error;
+        // One start a second at most over the storm, one after it, and one that was coalesced.
+        let bound = storm.as_secs() + 3;
+        assert!(
+            (1..=bound).contains(&reads),
+            "{reads} reads for 201 signals in {storm:?} (at most {bound})"
+        );
+        assert_eq!((ok, error), (1, 0));
+        task.stop();
+        std::fs::remove_dir_all(path.parent().expect("a dir")).ok();
+    });
 }
