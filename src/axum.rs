@@ -77,7 +77,9 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Denial> {
         let auth = BearerAuth::from_ref(state);
         match admitted_by(parts, &auth) {
-            Some(token) => token.clone().narrow(),
+            Some(token) => token
+                .clone()
+                .narrow_with(crate::http::bearer_token(&parts.headers).ok()),
             None => auth.admit(&parts.headers, UnixTime::now()),
         }
     }

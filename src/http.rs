@@ -391,12 +391,16 @@ impl BearerAuth {
         let verified = match verified {
             Ok(verified) => verified,
             Err(e) => {
-                let description = denial::token_description(&e, self.refresh_hint.as_deref());
+                let mut description = denial::token_description(&e, self.refresh_hint.as_deref());
+                if e == crate::Error::PartyTypeNotAllowed(None) {
+                    // The signature verified: the claims may be looked at for the hint.
+                    description = format!("{description}: {}", self.no_party_type(Some(token)));
+                }
                 return Err(self.refuse(DenialKind::Token(e), description));
             }
         };
         if let Some(allowed) = allowed {
-            self.check_party_types(&verified, allowed)?;
+            self.check_party_types(&verified, allowed, Some(token))?;
         }
         self.observe(Ok(&verified));
         Ok(verified)
@@ -414,13 +418,16 @@ impl BearerAuth {
         allowed: impl IntoIterator<Item = PartyType>,
     ) -> Result<(), Denial> {
         let allowed: Vec<PartyType> = allowed.into_iter().collect();
-        self.check_party_types(token, &allowed)
+        self.check_party_types(token, &allowed, None)
     }
 
+    /// The route check of `token`, whose compact form is `raw` when the caller has it: a
+    /// refusal for want of the party-type claim then names the claims that look like one.
     pub(crate) fn check_party_types(
         &self,
         token: &VerifiedToken,
         allowed: &[PartyType],
+        raw: Option<&str>,
     ) -> Result<(), Denial> {
         let found = token.party_type();
         if found.is_some_and(|p| p.is_in(allowed)) {
@@ -432,7 +439,7 @@ impl BearerAuth {
             None if token.party_type_unreadable() => {
                 format!("the token's {claim} claim is not a party type")
             }
-            None => format!("the token has no {claim} claim"),
+            None => self.no_party_type(raw),
         };
         let wants = match allowed {
             [] => "this route admits no party type".to_owned(),
@@ -447,6 +454,14 @@ impl BearerAuth {
             found,
         };
         Err(self.refuse(kind, format!("{wants}; {has}")))
+    }
+
+    /// `the token has no partyType claim`, and the claims of `raw` (a token whose signature
+    /// verified) that look like one ([`inspect`](crate::inspect)).
+    fn no_party_type(&self, raw: Option<&str>) -> String {
+        let claim = self.with_verifier(|v| v.policy().party_type_claim().to_owned());
+        let candidates = raw.map(crate::inspect::candidates_of).unwrap_or_default();
+        crate::inspect::missing_claim_message(&claim, &candidates)
     }
 
     /// The refusal of a request whose bearer token could not be read.

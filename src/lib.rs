@@ -80,6 +80,7 @@ pub mod error;
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub mod http;
 pub mod insecure;
+pub mod inspect;
 mod json;
 pub mod jws;
 pub mod keys;

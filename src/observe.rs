@@ -234,8 +234,12 @@ pub(crate) fn http(outcome: Result<&VerifiedToken, &crate::http::Denial>) {
                 "token admitted"
             );
         }
-        // The verifier reported it, with the key.
-        Err(denial) if denial.token_error().is_some() => {}
+        // The verifier reported it, with the key; but for want of the party-type claim only
+        // this layer, which has the token, names the claims that look like one.
+        Err(denial)
+            if denial
+                .token_error()
+                .is_some_and(|e| *e != Error::PartyTypeNotAllowed(None)) => {}
         Err(denial) => tracing::info!(
             target: TARGET,
             code = denial.reason(),

@@ -13,7 +13,8 @@ pub const DEFAULT_LEEWAY: Duration = Duration::from_secs(60);
 pub const DEFAULT_MAX_TOKEN_LEN: usize = 8 * 1024;
 /// The default name of the party-type claim. facilioo says the party type is "embedded in
 /// the accessToken" but publishes no token that shows it, so the name is a guess: configure it
-/// with [`Policy::with_party_type_claim`].
+/// with [`Policy::with_party_type_claim`] once a real token shows it (the CLI's `inspect`
+/// names the claims that look like one).
 pub const DEFAULT_PARTY_TYPE_CLAIM: &str = "partyType";
 
 /// The issuer of facilioo's dev environment, the only one the docs publish.
@@ -44,9 +45,77 @@ pub struct Policy {
     audiences: Box<[Arc<str>]>,
     leeway: Duration,
     max_token_len: usize,
-    party_type_claim: Box<str>,
+    party_type_claim: ClaimName,
     allowed_party_types: Option<Box<[PartyType]>>,
     refuse_test_keys: bool,
+}
+
+/// Where the party type is read: the configured text, and the member it names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct ClaimName {
+    text: Box<str>,
+    at: ClaimAt,
+}
+
+/// A member of the claims object, or of `sub`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum ClaimAt {
+    Top(Box<str>),
+    Sub(Box<str>),
+}
+
+impl ClaimName {
+    fn default_claim() -> Self {
+        Self {
+            text: DEFAULT_PARTY_TYPE_CLAIM.into(),
+            at: ClaimAt::Top(DEFAULT_PARTY_TYPE_CLAIM.into()),
+        }
+    }
+
+    /// `claim` read as [`Policy::with_party_type_claim`] says.
+    fn parse(claim: &str) -> Option<Self> {
+        let at = match claim.strip_prefix('/') {
+            None => ClaimAt::Top(claim.into()),
+            Some(pointer) => {
+                let mut tokens = pointer.split('/').map(unescape_pointer_token);
+                match (tokens.next(), tokens.next(), tokens.next()) {
+                    (Some(name), None, None) => ClaimAt::Top(name?.into()),
+                    (Some(sub), Some(name), None) if sub.as_deref() == Some("sub") => {
+                        ClaimAt::Sub(name?.into())
+                    }
+                    _ => return None,
+                }
+            }
+        };
+        let usable = match &at {
+            ClaimAt::Top(name) => {
+                !name.is_empty() && !matches!(&**name, "exp" | "nbf" | "iss" | "aud" | "sub")
+            }
+            ClaimAt::Sub(name) => !name.is_empty() && !matches!(&**name, "accountId" | "companyId"),
+        };
+        usable.then(|| Self {
+            text: claim.into(),
+            at,
+        })
+    }
+}
+
+/// One reference token of a JSON Pointer (RFC 6901 §4): `~1` is `/`, `~0` is `~`, and any
+/// other `~` makes it no pointer.
+fn unescape_pointer_token(token: &str) -> Option<String> {
+    let mut out = String::with_capacity(token.len());
+    let mut chars = token.chars();
+    while let Some(c) = chars.next() {
+        out.push(match c {
+            '~' => match chars.next()? {
+                '0' => '~',
+                '1' => '/',
+                _ => return None,
+            },
+            c => c,
+        });
+    }
+    Some(out)
 }
 
 impl Policy {
@@ -68,7 +137,7 @@ impl Policy {
             audiences,
             leeway: DEFAULT_LEEWAY,
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
-            party_type_claim: DEFAULT_PARTY_TYPE_CLAIM.into(),
+            party_type_claim: ClaimName::default_claim(),
             allowed_party_types: None,
             refuse_test_keys: false,
         })
@@ -81,7 +150,7 @@ impl Policy {
             audiences: Box::new([FACILIOO_DEV_AUDIENCE.into()]),
             leeway: DEFAULT_LEEWAY,
             max_token_len: DEFAULT_MAX_TOKEN_LEN,
-            party_type_claim: DEFAULT_PARTY_TYPE_CLAIM.into(),
+            party_type_claim: ClaimName::default_claim(),
             allowed_party_types: None,
             refuse_test_keys: false,
         }
@@ -100,12 +169,36 @@ impl Policy {
         self
     }
 
-    /// Sets the name of the claim that carries the party type (default
-    /// [`DEFAULT_PARTY_TYPE_CLAIM`]). A name of a registered claim this crate reads (`exp`,
-    /// `nbf`, `iss`, `aud`, `sub`) is never used for the party type.
-    pub fn with_party_type_claim(mut self, name: impl Into<String>) -> Self {
-        self.party_type_claim = name.into().into_boxed_str();
-        self
+    /// Sets the claim that carries the party type (default [`DEFAULT_PARTY_TYPE_CLAIM`]),
+    /// in one syntax that the CLI's `--party-type-claim`, the test kit and the Python package
+    /// share:
+    ///
+    /// - a top-level claim's name as it is: `partyType`, `role`, or a claim URI such as
+    ///   `http://schemas.microsoft.com/ws/2008/06/identity/claims/role`;
+    /// - or, starting with `/`, a JSON Pointer ([RFC 6901](https://www.rfc-editor.org/rfc/rfc6901))
+    ///   to a top-level claim or to a member of `sub`: `/partyType`, `/sub/partyTypeId`
+    ///   (`~1` stands for `/` in a name, `~0` for `~`).
+    ///
+    /// facilioo does not publish the claim's name: run `facilioo-jwt inspect` on a real
+    /// token to see which claims look like a party type.
+    ///
+    /// # Errors
+    /// [`PolicyError::PartyTypeClaim`] for an empty name, a pointer that reaches deeper than
+    /// a member of `sub` or has a `~` that is neither `~0` nor `~1`, or a claim this crate reads
+    /// for something else (`exp`, `nbf`, `iss`, `aud`, `sub`, and `sub`'s `accountId` and
+    /// `companyId`).
+    ///
+    /// ```
+    /// use facilioo_jwt::Policy;
+    ///
+    /// let policy = Policy::facilioo_dev().with_party_type_claim("/sub/partyTypeId")?;
+    /// assert_eq!(policy.party_type_claim(), "/sub/partyTypeId");
+    /// assert!(Policy::facilioo_dev().with_party_type_claim("/sub/accountId").is_err());
+    /// # Ok::<(), facilioo_jwt::policy::PolicyError>(())
+    /// ```
+    pub fn with_party_type_claim(mut self, claim: &str) -> Result<Self, PolicyError> {
+        self.party_type_claim = ClaimName::parse(claim).ok_or(PolicyError::PartyTypeClaim)?;
+        Ok(self)
     }
 
     /// Requires the token's party type to be one of `allowed`. A token whose party-type claim
@@ -175,9 +268,25 @@ impl Policy {
         self.max_token_len
     }
 
-    /// The name of the party-type claim.
+    /// The party-type claim as configured ([`with_party_type_claim`](Self::with_party_type_claim)).
     pub fn party_type_claim(&self) -> &str {
-        &self.party_type_claim
+        &self.party_type_claim.text
+    }
+
+    /// The top-level member that holds the party type, if that is where it is read.
+    pub(crate) fn party_type_member(&self) -> Option<&str> {
+        match &self.party_type_claim.at {
+            ClaimAt::Top(name) => Some(name),
+            ClaimAt::Sub(_) => None,
+        }
+    }
+
+    /// The member of `sub` that holds the party type, if that is where it is read.
+    pub(crate) fn party_type_sub_member(&self) -> Option<&str> {
+        match &self.party_type_claim.at {
+            ClaimAt::Sub(name) => Some(name),
+            ClaimAt::Top(_) => None,
+        }
     }
 
     /// The allowed party types, if the policy requires one.
@@ -223,6 +332,9 @@ pub enum PolicyError {
     NoIssuer,
     /// No audience, or an empty one.
     NoAudience,
+    /// A party-type claim that names no usable member
+    /// ([`Policy::with_party_type_claim`] says which do).
+    PartyTypeClaim,
 }
 
 impl fmt::Display for PolicyError {
@@ -230,8 +342,75 @@ impl fmt::Display for PolicyError {
         f.write_str(match self {
             Self::NoIssuer => "a policy needs at least one non-empty issuer",
             Self::NoAudience => "a policy needs at least one non-empty audience",
+            Self::PartyTypeClaim => {
+                "a party-type claim is a top-level claim's name (partyType, a claim URI) or a \
+                 JSON Pointer to one or to a member of sub (/partyType, /sub/partyTypeId), \
+                 other than exp, nbf, iss, aud, sub, and sub's accountId and companyId"
+            }
         })
     }
 }
 
 impl std::error::Error for PolicyError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(claim: &str) -> Option<ClaimAt> {
+        ClaimName::parse(claim).map(|c| c.at)
+    }
+
+    #[test]
+    fn party_type_claims_in_one_syntax() {
+        let top = |name: &str| Some(ClaimAt::Top(name.into()));
+        let sub = |name: &str| Some(ClaimAt::Sub(name.into()));
+        for (claim, want) in [
+            ("partyType", top("partyType")),
+            ("role", top("role")),
+            (
+                "http://schemas.microsoft.com/ws/2008/06/identity/claims/role",
+                top("http://schemas.microsoft.com/ws/2008/06/identity/claims/role"),
+            ),
+            ("sub.partyTypeId", top("sub.partyTypeId")),
+            ("/partyType", top("partyType")),
+            ("/sub/partyTypeId", sub("partyTypeId")),
+            ("/a~1b~0c", top("a/b~c")),
+            ("/sub/~01", sub("~1")),
+            ("/http:~1~1x", top("http://x")),
+            // Refused: empty, deeper, bad escapes, the claims read for something else.
+            ("", None),
+            ("/", None),
+            ("/sub/", None),
+            ("/sub", None),
+            ("sub", None),
+            ("exp", None),
+            ("/nbf", None),
+            ("iss", None),
+            ("aud", None),
+            ("/sub/accountId", None),
+            ("/sub/companyId", None),
+            ("/sub/a/b", None),
+            ("/x/y", None),
+            ("/a~2", None),
+            ("/a~", None),
+        ] {
+            assert_eq!(at(claim), want, "{claim:?}");
+        }
+        let policy = Policy::facilioo_dev();
+        assert_eq!(
+            policy.clone().with_party_type_claim("/sub/x").map(|p| (
+                p.party_type_claim().to_owned(),
+                p.party_type_member().map(str::to_owned),
+                p.party_type_sub_member().map(str::to_owned)
+            )),
+            Ok(("/sub/x".to_owned(), None, Some("x".to_owned())))
+        );
+        assert_eq!(policy.party_type_member(), Some("partyType"));
+        assert_eq!(policy.party_type_sub_member(), None);
+        assert_eq!(
+            policy.with_party_type_claim("exp"),
+            Err(PolicyError::PartyTypeClaim)
+        );
+    }
+}

@@ -435,7 +435,7 @@ fn secs(d: Duration) -> i64 {
 
 impl TokenBuilder {
     fn new(issuer: TestIssuer) -> Self {
-        let mut claims = vec![
+        let claims = vec![
             ("nbf".to_owned(), Member::Time(Time::After(0))),
             (
                 "exp".to_owned(),
@@ -448,13 +448,12 @@ impl TokenBuilder {
                 Member::Json(serde_json::json!({"accountId": 1, "companyId": 1})),
             ),
         ];
-        if let Some(first) = issuer.policy.allowed_party_types().and_then(<[_]>::first) {
-            claims.push((
-                issuer.party_type_claim().to_owned(),
-                Member::Json(first.id().into()),
-            ));
-        }
-        Self {
+        let first = issuer
+            .policy
+            .allowed_party_types()
+            .and_then(<[_]>::first)
+            .copied();
+        let builder = Self {
             issuer,
             now: None,
             header: vec![
@@ -464,6 +463,29 @@ impl TokenBuilder {
             claims,
             key: TestKey::One,
             spoil: Spoil::None,
+        };
+        match first {
+            Some(first) => builder.party_type(first),
+            None => builder,
+        }
+    }
+
+    /// Sets the party-type claim where the policy reads it (a top-level claim or a member of
+    /// `sub`) to `value`, or removes it (`None`).
+    fn set_party_type(mut self, value: Option<Value>) -> Self {
+        let policy = &self.issuer.policy;
+        if let Some(member) = policy.party_type_sub_member().map(str::to_owned) {
+            let sub = self.subject_mut();
+            match value {
+                Some(value) => sub.insert(member, value),
+                None => sub.remove(&member),
+            };
+            return self;
+        }
+        let name = policy.party_type_member().unwrap_or_default().to_owned();
+        match value {
+            Some(value) => self.set(&name, Member::Json(value)),
+            None => self.without_claim(&name),
         }
     }
 
@@ -522,29 +544,27 @@ impl TokenBuilder {
         self
     }
 
-    /// The party type, as its facilioo id (`PartyType::Unknown(id)` for any other id).
+    /// The party type, as its facilioo id (`PartyType::Unknown(id)` for any other id), in the
+    /// claim the policy reads it from ([`Policy::with_party_type_claim`]: a top-level claim,
+    /// or a member of `sub`).
     pub fn party_type(self, party_type: PartyType) -> Self {
-        let name = self.issuer.party_type_claim().to_owned();
-        self.set(&name, Member::Json(party_type.id().into()))
+        self.set_party_type(Some(party_type.id().into()))
     }
 
     /// The party type as a name (`"Contractor"`), since the claim's real shape is
     /// unpublished: any string, documented name or not.
     pub fn party_type_name(self, name: &str) -> Self {
-        let claim = self.issuer.party_type_claim().to_owned();
-        self.set(&claim, Member::Json(name.into()))
+        self.set_party_type(Some(name.into()))
     }
 
     /// The party-type claim as any JSON value (`null`, `-1`, `[5]`, …).
     pub fn party_type_json(self, value: impl Into<Value>) -> Self {
-        let claim = self.issuer.party_type_claim().to_owned();
-        self.set(&claim, Member::Json(value.into()))
+        self.set_party_type(Some(value.into()))
     }
 
     /// No party-type claim (the default).
     pub fn without_party_type(self) -> Self {
-        let claim = self.issuer.party_type_claim().to_owned();
-        self.without_claim(&claim)
+        self.set_party_type(None)
     }
 
     /// `iss`.

@@ -98,7 +98,10 @@ fn inspect_shows_party_type_by_name_and_key_position() {
         run(cli().args(["inspect", &token, "--keys", keys.to_str().expect("path")]));
     assert_eq!(code, 0);
     assert!(out.contains("verified by key 2 of 2"), "{out}");
-    assert!(out.contains("party type: Contractor (id 5)"), "{out}");
+    assert!(
+        out.contains("party type: Contractor (id 5, claim partyType)"),
+        "{out}"
+    );
     assert!(out.contains("subject: account 7, company (none)"), "{out}");
 }
 
@@ -486,7 +489,10 @@ fn a_minted_token_verifies_against_the_test_keys_only() {
         out.contains("a TEST key shipped with facilioo-jwt"),
         "{out}"
     );
-    assert!(out.contains("party type: Contractor (id 5)"), "{out}");
+    assert!(
+        out.contains("party type: Contractor (id 5, claim partyType)"),
+        "{out}"
+    );
     let (_, out, _) = run(cli().args(["inspect", &token]));
     assert!(!out.contains("TEST key"), "{out}");
 }
@@ -773,11 +779,24 @@ fn claim_text_cannot_steer_the_terminal() {
 
 #[test]
 fn a_registered_claim_cannot_carry_the_party_type() {
-    for name in ["exp", "nbf", "iss", "aud", "sub"] {
+    for name in [
+        "exp",
+        "nbf",
+        "iss",
+        "aud",
+        "sub",
+        "/sub/accountId",
+        "/sub/companyId",
+        "/sub/a/b",
+        "",
+    ] {
         let (code, out, err) =
             run(cli().args(["mint", "--account", "1", "--party-type-claim", name]));
         assert_eq!((code, out.as_str()), (2, ""), "{name}");
-        assert!(err.contains("names a registered claim"), "{err}");
+        assert!(
+            err.contains("other than exp, nbf, iss, aud, sub, and sub's accountId and companyId"),
+            "{err}"
+        );
         let (code, _, _) = run(cli()
             .args(["verify", "a.b.c", "--party-type-claim", name])
             .args(DEV));
@@ -799,4 +818,61 @@ fn a_full_stdout_is_an_error_not_a_success() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("writing to stdout"));
+}
+
+/// A token whose party type is under another claim: `inspect` names it as a candidate, with
+/// the flag that reads it, and reads it once the flag names it; `verify` then reports it.
+#[test]
+fn inspect_finds_the_party_type_claim() {
+    for claim in [
+        "/sub/partyTypeId",
+        "roleId",
+        "http://schemas.microsoft.com/ws/2008/06/identity/claims/role",
+    ] {
+        let (code, token, _) = run(cli().args([
+            "mint",
+            "--account",
+            "7",
+            "--party-type",
+            "5",
+            "--party-type-claim",
+            claim,
+            "--now",
+            INSIDE,
+        ]));
+        assert_eq!(code, 0, "{claim}");
+        let token = token.trim();
+        let keys = data_path("../../keys/testing/trusted.pem");
+        let (code, out, _) = run(cli().args(["inspect", token, "--keys", &keys]));
+        assert_eq!(code, 0);
+        assert!(
+            out.contains("party type: (none: no partyType claim)"),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!(
+                "  looks like one: {claim} (5: Contractor): --party-type-claim '{claim}'"
+            )),
+            "{out}"
+        );
+        let (code, out, _) = run(cli().args([
+            "inspect",
+            token,
+            "--keys",
+            &keys,
+            "--party-type-claim",
+            claim,
+        ]));
+        assert_eq!(code, 0);
+        assert!(
+            out.contains(&format!("party type: Contractor (id 5, claim {claim})")),
+            "{out}"
+        );
+        let (code, out, _) = run(cli()
+            .args(["verify", token, "--json", "--now", INSIDE, "--keys", &keys])
+            .args(["--party-type-claim", claim])
+            .args(DEV));
+        let v: Value = serde_json::from_str(&out).expect("JSON");
+        assert_eq!((code, &v["partyType"]), (0, &json!(5)), "{out}");
+    }
 }

@@ -1111,7 +1111,10 @@ fn cases() -> Vec<Case> {
             )
         },
         Case {
-            policy: contractors.clone().with_party_type_claim("pt"),
+            policy: contractors
+                .clone()
+                .with_party_type_claim("pt")
+                .expect("a claim"),
             ..case(
                 "party type under a configured name",
                 with_claims(&claims_plus(r#""pt":5"#)),
@@ -1477,6 +1480,7 @@ fn a_policy_reports_what_it_was_built_with() {
         .with_leeway(Duration::from_millis(30_999))
         .with_max_token_len(1234)
         .with_party_type_claim("pt")
+        .expect("a claim")
         .with_allowed_party_types([PartyType::Guest]);
     assert_eq!(policy.issuers().collect::<Vec<_>>(), ["i1", "i2"]);
     assert_eq!(policy.audiences().collect::<Vec<_>>(), ["a1"]);

@@ -306,3 +306,35 @@ fn a_reload_that_trusts_test_keys_is_warned_about() {
     assert_eq!(refusing.stats().reloads.map(|r| r.test_keys), Some(0));
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A refusal for want of the party-type claim is logged with the claims that look like one
+/// (the HTTP layer has the token; the verifier's own event has only the code).
+#[cfg(feature = "http")]
+#[test]
+fn a_missing_party_type_is_logged_with_its_candidates() {
+    use facilioo_jwt::http::BearerAuth;
+    use facilioo_jwt::{PartyType, Policy};
+    let token = sign(
+        HEADER,
+        &common::claims_plus(r#""roleId":5"#),
+        &signer("rsa2048-a"),
+    );
+    let policy: Policy = common::policy().with_allowed_party_types([PartyType::Contractor]);
+    let auth = BearerAuth::new(Verifier::new(common::keys(&["rsa2048-a"]), policy));
+    let mut headers = http::HeaderMap::new();
+    headers.insert(
+        http::header::AUTHORIZATION,
+        format!("Bearer {token}").parse().expect("a value"),
+    );
+    let logs = logs_of(tracing::Level::INFO, || {
+        assert!(auth.authenticate_at(&headers, at(NOW)).is_err());
+    });
+    assert!(
+        logs.contains(
+            "request refused: token carries no party type and the policy requires one: the \
+             token has no partyType claim; roleId (5: Contractor) looks like one: set the \
+             party-type claim to roleId"
+        ),
+        "{logs}"
+    );
+}

@@ -327,7 +327,8 @@ fn party_types_by_id_name_raw_or_absent() {
 fn a_policys_own_issuer_audience_and_claim_name() {
     let policy = Policy::new(["api.example.org"], ["app.example.org", "other"])
         .expect("policy")
-        .with_party_type_claim("pt");
+        .with_party_type_claim("pt")
+        .expect("a claim");
     let issuer = TestIssuer::for_policy(&policy);
     assert_eq!(
         (issuer.issuer(), issuer.audience()),

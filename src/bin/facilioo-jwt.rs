@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use facilioo_jwt::inspect::{self, PartyTypeReading, terminal_safe};
 use facilioo_jwt::limits::{MAX_NUMERIC_DATE, MIN_NUMERIC_DATE};
 use facilioo_jwt::policy::{DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, DEFAULT_PARTY_TYPE_CLAIM};
 use facilioo_jwt::policy::{FACILIOO_DEV_AUDIENCE, FACILIOO_DEV_ISSUER};
@@ -93,8 +94,10 @@ struct Mint {
     /// nbf, and what --expires-in counts from (Unix seconds; default: the system clock).
     #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
     now: Option<i64>,
-    /// Name of the claim carrying the party type.
-    #[arg(long, value_name = "NAME", default_value = DEFAULT_PARTY_TYPE_CLAIM)]
+    /// The claim carrying the party type: a top-level claim's name, or a JSON Pointer such
+    /// as /sub/partyTypeId.
+    #[arg(long, value_name = "CLAIM", default_value = DEFAULT_PARTY_TYPE_CLAIM,
+          value_parser = parse_party_type_claim)]
     party_type_claim: String,
     /// Spoil the token as a service must refuse it: expired, not_yet_valid, wrong_issuer,
     /// wrong_audience, untrusted_key, bad_signature, other_alg or malformed.
@@ -150,9 +153,19 @@ struct Common {
     /// Check as of this time (Unix seconds) instead of the system clock.
     #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
     now: Option<i64>,
-    /// Name of the claim carrying the party type.
-    #[arg(long, value_name = "NAME", default_value = DEFAULT_PARTY_TYPE_CLAIM)]
+    /// The claim carrying the party type: a top-level claim's name, or a JSON Pointer such
+    /// as /sub/partyTypeId (facilioo does not publish it: `inspect` shows candidates).
+    #[arg(long, value_name = "CLAIM", default_value = DEFAULT_PARTY_TYPE_CLAIM,
+          value_parser = parse_party_type_claim)]
     party_type_claim: String,
+}
+
+/// A party-type claim the policy takes ([`Policy::with_party_type_claim`]).
+fn parse_party_type_claim(text: &str) -> Result<String, String> {
+    Policy::facilioo_dev()
+        .with_party_type_claim(text)
+        .map(|_| text.to_owned())
+        .map_err(|e| e.to_string())
 }
 
 // Output goes to a pipe that may close early (`| head`): a closed stdout ends the output, not
@@ -199,7 +212,8 @@ fn main() -> ExitCode {
             .and_then(|policy| {
                 let policy = policy
                     .with_leeway(Duration::from_secs(leeway))
-                    .with_party_type_claim(common.party_type_claim.clone());
+                    .with_party_type_claim(&common.party_type_claim)
+                    .map_err(|e| UsageError(e.to_string()))?;
                 verify(token, &common, policy, json)
             }),
     };
@@ -236,7 +250,6 @@ fn warn_test_keys(keys: &KeySet) {
 
 /// `mint`: the token alone on stdout.
 fn mint_token(mint: &Mint) -> Result<ExitCode, UsageError> {
-    check_party_type_claim(&mint.party_type_claim)?;
     let now = match mint.now {
         Some(s) => checked_now(s)?,
         None => UnixTime::now(),
@@ -255,8 +268,8 @@ fn mint_token(mint: &Mint) -> Result<ExitCode, UsageError> {
         [mint.iss.as_str()],
         mint.audiences.iter().map(String::as_str),
     )
-    .map_err(|e| UsageError(e.to_string()))?
-    .with_party_type_claim(mint.party_type_claim.as_str());
+    .and_then(|p| p.with_party_type_claim(&mint.party_type_claim))
+    .map_err(|e| UsageError(e.to_string()))?;
     let mut token = TestIssuer::for_policy(&policy)
         .token()
         .at(now)
@@ -360,34 +373,6 @@ fn read_token(arg: Option<String>) -> Result<Input, UsageError> {
     Ok(Input::Token(token.to_owned()))
 }
 
-/// `text` safe to print on a terminal: C1 controls, bidirectional overrides and other
-/// invisible format characters an attacker could put in a claim become `\uXXXX` (the C0
-/// controls are escaped by the JSON it is, or comes from).
-fn terminal_safe(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        let hidden = matches!(c, '\u{7f}'..='\u{9f}' | '\u{61c}' | '\u{200b}'..='\u{200f}'
-            | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}');
-        if hidden {
-            out.push_str(&format!("\\u{:04x}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// The party-type claim is never read from a registered claim's name: refuse to pretend.
-fn check_party_type_claim(name: &str) -> Result<(), UsageError> {
-    if matches!(name, "exp" | "nbf" | "iss" | "aud" | "sub") {
-        Err(UsageError(format!(
-            "--party-type-claim {name} names a registered claim; the party type is never read from it"
-        )))
-    } else {
-        Ok(())
-    }
-}
-
 /// Strips what operators paste around a token from logs and requests: surrounding whitespace,
 /// a `Bearer ` scheme, or a whole `Authorization: Bearer …` line (names case-insensitive).
 /// Returns the token and what was stripped, in order.
@@ -417,7 +402,6 @@ fn clean_token(raw: &str) -> (&str, Vec<&'static str>) {
 fn inspect(token: Option<String>, common: &Common) -> Result<ExitCode, UsageError> {
     let keys = common.keys()?;
     let now = common.now()?;
-    check_party_type_claim(&common.party_type_claim)?;
     let token = match read_token(token)? {
         Input::Token(token) => token,
         Input::Oversized => {
@@ -468,22 +452,36 @@ fn inspect(token: Option<String>, common: &Common) -> Result<ExitCode, UsageErro
         sub.get("companyId")
             .map_or("(none)".into(), ToString::to_string)
     );
-    let party = decoded.claims.get(&common.party_type_claim);
-    println!(
-        "party type: {}",
-        match party {
-            None => "(none)".to_owned(),
-            Some(v) => match (v.as_u64().and_then(|i| u32::try_from(i).ok()), v.as_str()) {
-                (Some(id), _) => format!("{} (id {id})", PartyType::from_id(id)),
-                (None, Some(name)) => match PartyType::from_name(name) {
-                    Some(p) => format!("{p} (id {})", p.id()),
-                    None => format!("{v} (not a known party type)"),
-                },
-                _ => format!("{v} (not a party type)"),
-            },
+    let policy = Policy::facilioo_dev()
+        .with_party_type_claim(&common.party_type_claim)
+        .map_err(|e| UsageError(e.to_string()))?;
+    match inspect::read_party_type(&decoded.claims, &policy) {
+        PartyTypeReading::Found { claim, party_type } => {
+            println!(
+                "party type: {party_type} (id {}, claim {claim})",
+                party_type.id()
+            );
         }
-    );
+        PartyTypeReading::NotAPartyType { claim, value } => {
+            println!("party type: {value} (claim {claim}: not a party type)");
+        }
+        PartyTypeReading::Missing { claim, candidates } => {
+            println!("party type: (none: no {claim} claim)");
+            for candidate in &candidates {
+                println!(
+                    "  looks like one: {candidate}: --party-type-claim {}",
+                    shell_quoted(candidate.claim())
+                );
+            }
+        }
+        _ => {}
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `text` in single quotes for a POSIX shell.
+fn shell_quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
 }
 
 fn pretty(v: &serde_json::Value) -> String {
@@ -602,7 +600,6 @@ fn verify(
 ) -> Result<ExitCode, UsageError> {
     let keys = common.keys()?;
     let now = common.now()?;
-    check_party_type_claim(&common.party_type_claim)?;
     let verifier = Verifier::new(keys, policy);
     let token = match read_token(token)? {
         Input::Token(token) => token,

@@ -145,8 +145,17 @@ impl<R: AllowedPartyTypes> FaciliooToken<R> {
     /// This token for a route that admits the party types `R2`, or the route's refusal (403
     /// `insufficient_scope`, [`DenialKind::PartyType`](super::DenialKind::PartyType)).
     pub fn narrow<R2: AllowedPartyTypes>(self) -> Result<FaciliooToken<R2>, Denial> {
+        self.narrow_with(None)
+    }
+
+    /// [`narrow`](Self::narrow), with the compact token when the caller has it (for the
+    /// refusal's hint).
+    pub(crate) fn narrow_with<R2: AllowedPartyTypes>(
+        self,
+        raw: Option<&str>,
+    ) -> Result<FaciliooToken<R2>, Denial> {
         if let Some(allowed) = R2::ALLOWED {
-            self.auth.check_party_types(&self.token, allowed)?;
+            self.auth.check_party_types(&self.token, allowed, raw)?;
         }
         Ok(FaciliooToken::admitted(self.token, self.auth))
     }

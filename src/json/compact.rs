@@ -13,7 +13,7 @@
 
 use std::borrow::Cow;
 
-use super::{Header, RawClaims, Value, subject};
+use super::{Header, RawClaims, SubjectMembers, Value};
 use crate::Policy;
 
 /// The most members this reader takes; more go to the full parser.
@@ -28,7 +28,7 @@ pub(super) fn claims(bytes: &[u8], policy: &Policy) -> Option<RawClaims> {
     let mut claims = RawClaims::default();
     object(bytes, |c, name| {
         let value = if name == "sub" {
-            c.subject()?
+            c.subject(policy.party_type_sub_member())?
         } else {
             c.value()?
         };
@@ -171,48 +171,96 @@ impl<'a> Compact<'a> {
         })
     }
 
-    /// `sub`: an object of simple values, read as the full parser reads it.
-    fn subject(&mut self) -> Option<Value<'a>> {
-        let (mut account, mut company, mut unique) = (None, None, true);
+    /// `sub`: an object of simple values, read as the full parser reads it (`party_member`
+    /// names its member that holds the party type, if one does).
+    fn subject(&mut self, party_member: Option<&str>) -> Option<Value<'a>> {
+        let mut sub = SubjectMembers::new(party_member);
         let mut members = 0;
         self.object(|c, name| {
             members += 1;
-            let value = c.value()?;
-            let slot = match name {
-                "accountId" => &mut account,
-                "companyId" => &mut company,
-                _ => return (members <= MAX_MEMBERS).then_some(()),
-            };
-            unique &= slot.is_none();
-            *slot = Some(value);
-            Some(())
+            sub.take(name, c.value()?);
+            (members <= MAX_MEMBERS).then_some(())
         })?;
-        Some(Value::Object(subject(account, company, unique)))
+        Some(sub.finish())
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json::RawClaims;
+    use crate::PartyType;
+    use crate::json::{PartyTypeClaim, RawClaims};
 
     fn policy() -> Policy {
         Policy::new(["i"], ["a"])
             .expect("policy")
             .with_party_type_claim("pt")
+            .expect("a claim")
     }
 
-    /// Both readers on `text`: the compact one either declines or agrees with the full one.
+    /// Both readers on `text`, with the party type read at the top level (`pt`) and in `sub`
+    /// (`/sub/pt`): the compact one either declines or agrees with the full one, and it
+    /// declines or reads alike under both.
     fn agree(text: &str) -> bool {
-        let policy = policy();
-        let full = RawClaims::parse_in_full(text.as_bytes(), &policy);
-        match claims(text.as_bytes(), &policy) {
-            Some(compact) => {
-                assert_eq!(full.as_ref().ok(), Some(&compact), "{text}");
-                true
+        let read = [
+            policy(),
+            policy().with_party_type_claim("/sub/pt").expect("a claim"),
+        ]
+        .map(|policy| {
+            let full = RawClaims::parse_in_full(text.as_bytes(), &policy);
+            let compact = claims(text.as_bytes(), &policy);
+            if let Some(compact) = &compact {
+                assert_eq!(full.as_ref().ok(), Some(compact), "{text}");
             }
-            None => false,
+            compact.is_some()
+        });
+        assert_eq!(read[0], read[1], "{text}");
+        read[0]
+    }
+
+    #[test]
+    fn the_party_type_is_read_in_sub_by_both() {
+        let sub = policy().with_party_type_claim("/sub/pt").expect("a claim");
+        for (text, want) in [
+            (
+                r#"{"sub":{"accountId":2,"pt":5}}"#,
+                PartyTypeClaim::Read(PartyType::Contractor),
+            ),
+            (
+                r#"{"sub":{"pt":"Guest","accountId":2}}"#,
+                PartyTypeClaim::Read(PartyType::Guest),
+            ),
+            (
+                r#"{"sub":{"accountId":2,"pt":null}}"#,
+                PartyTypeClaim::Absent,
+            ),
+            (r#"{"sub":{"accountId":2}}"#, PartyTypeClaim::Absent),
+            (
+                r#"{"sub":{"accountId":2,"pt":"x"}}"#,
+                PartyTypeClaim::Unreadable,
+            ),
+            // Twice is ambiguous.
+            (
+                r#"{"sub":{"accountId":2,"pt":5,"pt":5}}"#,
+                PartyTypeClaim::Unreadable,
+            ),
+            // A top-level pt is not the one in sub.
+            (r#"{"pt":5,"sub":{"accountId":2}}"#, PartyTypeClaim::Absent),
+        ] {
+            assert!(agree(text), "declined {text}");
+            let read = claims(text.as_bytes(), &sub).expect("compact");
+            assert_eq!(read.party_type, want, "{text}");
         }
+        // Deeper than sub's members, only the full parser reads; it never finds it there.
+        let nested = r#"{"sub":{"accountId":2,"x":{"pt":5}}}"#;
+        let full = RawClaims::parse_in_full(nested.as_bytes(), &sub).expect("claims");
+        assert_eq!(full.party_type, PartyTypeClaim::Absent);
+        assert_eq!(
+            RawClaims::parse_in_full(br#"{"sub":{"accountId":2,"pt":[5]}}"#, &sub)
+                .expect("claims")
+                .party_type,
+            PartyTypeClaim::Unreadable
+        );
     }
 
     #[test]

@@ -200,7 +200,7 @@ impl RawClaims {
     fn read<'p>(name: &str, policy: &'p Policy) -> Read<'p> {
         match name {
             "aud" => Read::Audience(policy),
-            "sub" => Read::Subject,
+            "sub" => Read::Subject(policy.party_type_sub_member()),
             _ => Read::Any,
         }
     }
@@ -226,10 +226,13 @@ impl RawClaims {
                 _ => return Err(Claim::Aud),
             },
             Ok(b"sub") => match value {
-                Value::Object(Some(sub)) => self.sub = Some(sub),
+                Value::Object(Some(sub), party) => {
+                    self.sub = Some(sub);
+                    self.party_type = party;
+                }
                 _ => return Err(Claim::Sub),
             },
-            _ if name == policy.party_type_claim() => self.party_type = party_type(value),
+            _ if policy.party_type_member() == Some(name) => self.party_type = party_type(value),
             _ => {}
         }
         Ok(())
@@ -480,8 +483,9 @@ enum Value<'de> {
         strings: bool,
         matched: Option<usize>,
     },
-    /// An object: for `sub`, the subject if it was a valid one.
-    Object(Option<Subject>),
+    /// An object: for `sub`, the subject if it was a valid one, and the party-type claim if
+    /// the policy reads it from `sub` (else absent).
+    Object(Option<Subject>, PartyTypeClaim),
 }
 
 /// How to read arrays and objects met at this value.
@@ -489,7 +493,8 @@ enum Value<'de> {
 enum Read<'p> {
     Any,
     Audience(&'p Policy),
-    Subject,
+    /// `sub`, and the name of its member that holds the party type, if one does.
+    Subject(Option<&'p str>),
 }
 
 /// A value to read: how, at which nesting level (the header or claims object is level 1),
@@ -596,27 +601,71 @@ impl<'de> Visitor<'de> for Expect<'_, '_> {
             return Ok(Value::Float);
         }
         self.enter()?;
-        let (mut account, mut company, mut valid) = (None, None, true);
+        let Read::Subject(party_member) = self.read else {
+            while next.is_some() {
+                map.next_value_seed(self.inner())?;
+                next = map.next_key_seed(StrSeed)?;
+            }
+            return Ok(Value::Object(None, PartyTypeClaim::Absent));
+        };
+        let mut sub = SubjectMembers::new(party_member);
         while let Some(name) = next {
-            let slot = match (self.read, &*name) {
-                (Read::Subject, "accountId") => &mut account,
-                (Read::Subject, "companyId") => &mut company,
-                _ => {
-                    map.next_value_seed(self.inner())?;
-                    next = map.next_key_seed(StrSeed)?;
-                    continue;
-                }
-            };
             let value = map.next_value_seed(self.inner())?;
-            // A duplicate `accountId` or `companyId` makes the subject ambiguous.
-            valid &= slot.is_none();
-            *slot = Some(value);
+            sub.take(&name, value);
             next = map.next_key_seed(StrSeed)?;
         }
-        if !matches!(self.read, Read::Subject) {
-            return Ok(Value::Object(None));
+        Ok(sub.finish())
+    }
+}
+
+/// The members of `sub` that count, as both readers take them.
+struct SubjectMembers<'de, 'p> {
+    account: Option<Value<'de>>,
+    company: Option<Value<'de>>,
+    party_member: Option<&'p str>,
+    party_type: PartyTypeClaim,
+    /// No member that counts appeared twice.
+    unique: bool,
+}
+
+impl<'de, 'p> SubjectMembers<'de, 'p> {
+    /// Before any member; `party_member` names the member that holds the party type.
+    fn new(party_member: Option<&'p str>) -> Self {
+        Self {
+            account: None,
+            company: None,
+            party_member,
+            party_type: PartyTypeClaim::Absent,
+            unique: true,
         }
-        Ok(Value::Object(subject(account, company, valid)))
+    }
+
+    /// Takes member `name`'s value (others are ignored).
+    fn take(&mut self, name: &str, value: Value<'de>) {
+        let slot = match name {
+            "accountId" => &mut self.account,
+            "companyId" => &mut self.company,
+            _ if self.party_member == Some(name) => {
+                // Twice is ambiguous: no party type can be read from it.
+                self.party_type = match self.party_type {
+                    PartyTypeClaim::Absent => party_type(value),
+                    _ => PartyTypeClaim::Unreadable,
+                };
+                return;
+            }
+            _ => return,
+        };
+        // A duplicate `accountId` or `companyId` makes the subject ambiguous.
+        self.unique &= slot.is_none();
+        *slot = Some(value);
+    }
+
+    /// The subject if it is a valid one, and the party-type claim.
+    fn finish(self) -> Value<'de> {
+        Value::Object(
+            subject(self.account, self.company, self.unique),
+            self.party_type,
+        )
     }
 }
 
@@ -821,7 +870,7 @@ mod tests {
                 };
                 let got = match expect.visit_map(map) {
                     Ok(Value::Float) => Ok("float"),
-                    Ok(Value::Object(None)) => Ok("object"),
+                    Ok(Value::Object(None, _)) => Ok("object"),
                     Ok(_) => Ok("other"),
                     Err(_) => Err(cx.error.get()),
                 };
