@@ -41,6 +41,19 @@ def create_app(verifier: Optional[Verifier] = None) -> FastAPI:
     ) -> dict:
         return {"company_id": token.company_id}
 
+    @app.get("/companies/{company_id}/invoices")
+    def invoices(
+        company_id: int, token: Annotated[VerifiedToken, Depends(auth.require_company())]
+    ) -> dict:
+        # Only company_id's staff get here: 403 company_not_allowed for anyone else's.
+        return {"company_id": company_id, "invoices": []}
+
+    @app.get("/accounts/{account_id}/settings")
+    def settings(
+        account_id: int, token: Annotated[VerifiedToken, Depends(auth.require_account())]
+    ) -> dict:
+        return {"account_id": account_id}
+
     @app.get("/hello")
     def hello(token: Annotated[Optional[VerifiedToken], Depends(optional_auth)]) -> dict:
         return {"hello": "anonymous" if token is None else f"account {token.account_id}"}

@@ -11,7 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use facilioo_jwt::error::{Claim, Malformed};
 use facilioo_jwt::http::{
-    BearerAuth, BearerError, Denial, DenialBody, DenialKind, JsonBody, Realm,
+    BearerAuth, BearerError, Denial, DenialBody, DenialKind, FaciliooToken, JsonBody, Realm,
 };
 use facilioo_jwt::keys::{KeyError, KeyErrorKind};
 use facilioo_jwt::live::LiveVerifier as CoreLive;
@@ -70,14 +70,26 @@ const BEARER_ERRORS: [BearerError; 5] = [
     BearerError::Malformed,
 ];
 
+/// The reasons ([`Denial::reason`]) of the crate's scoping helpers, `FaciliooToken::require_company`
+/// and `require_account`: 403 `insufficient_scope` for a good token of another company or
+/// account. Only a token the crate verified can make such a denial, so the reasons are
+/// written here; the tests check them against the denials the crate makes.
+const SCOPE_REASONS: [&str; 2] = ["company_not_allowed", "account_not_allowed"];
+
 /// Every code a refusal can carry, as the crate names them: its error codes
-/// ([`OUTCOME_CODES`] but `ok`), then the bearer errors' reasons ([`Denial::reason`]).
+/// ([`OUTCOME_CODES`] but `ok`), then the bearer errors' reasons ([`Denial::reason`]), then
+/// the scoping helpers' ([`SCOPE_REASONS`]).
 fn codes() -> &'static [&'static str] {
     static CODES: OnceLock<Vec<&'static str>> = OnceLock::new();
     CODES.get_or_init(|| {
         let realm = default_realm();
         let bearer = BEARER_ERRORS.map(|e| Denial::bearer(e, &realm).reason());
-        OUTCOME_CODES[1..].iter().copied().chain(bearer).collect()
+        OUTCOME_CODES[1..]
+            .iter()
+            .copied()
+            .chain(bearer)
+            .chain(SCOPE_REASONS)
+            .collect()
     })
 }
 
@@ -108,6 +120,11 @@ fn _http_status(code: &str) -> PyResult<u16> {
         Error::InvalidClaim(Claim::Exp),
         Error::PartyTypeNotAllowed(None),
     ];
+    if SCOPE_REASONS.contains(&code) {
+        // insufficient_scope, as for a party type that is not admitted.
+        let scope = Denial::token(&Error::PartyTypeNotAllowed(None), &realm);
+        return Ok(scope.status().as_u16());
+    }
     errors
         .iter()
         .map(|e| Denial::token(e, &realm))
@@ -141,11 +158,18 @@ enum RefusalKind {
     /// A token passed to `verify`, refused: the crate's answer to it is built only when
     /// asked for.
     Token(Error, Realm),
-    /// The crate's answer to a request (`verify_authorization`, a route's party types).
+    /// The crate's answer to a request (`verify_authorization`, a route's party types,
+    /// company or account).
     Denial(Denial),
 }
 
 impl Refusal {
+    fn from_denial(denial: Denial) -> Self {
+        Self {
+            kind: RefusalKind::Denial(denial),
+        }
+    }
+
     fn denial(&self) -> Cow<'_, Denial> {
         match &self.kind {
             RefusalKind::Token(e, realm) => Cow::Owned(Denial::token(e, realm)),
@@ -182,7 +206,8 @@ impl Refusal {
 impl Refusal {
     /// The stable code: the crate's `Error.code` (`expired`, …), or for a header that holds
     /// no readable bearer token `missing_token`, `other_scheme`, `multiple_authorization`,
-    /// `empty_bearer`, `malformed_bearer`.
+    /// `empty_bearer`, `malformed_bearer`, or for a good token of another company or account
+    /// than the route's `company_not_allowed`, `account_not_allowed`.
     #[getter]
     fn code(&self) -> &'static str {
         match &self.kind {
@@ -283,6 +308,28 @@ impl Refusal {
         }
         match self.denial().kind() {
             DenialKind::PartyType { found, .. } => found.map(|p| p.id()),
+            _ => None,
+        }
+    }
+
+    /// The company or account the route is for, when a token of another was refused
+    /// (`company_not_allowed`, `account_not_allowed`).
+    #[getter]
+    fn required(&self) -> Option<u64> {
+        match self.denial().kind() {
+            DenialKind::Company { required, .. } => Some(required.get()),
+            DenialKind::Account { required, .. } => Some(required.get()),
+            _ => None,
+        }
+    }
+
+    /// The token's company (`None`: it has none) or account, when it was refused for
+    /// another's route (`company_not_allowed`, `account_not_allowed`).
+    #[getter]
+    fn found(&self) -> Option<u64> {
+        match self.denial().kind() {
+            DenialKind::Company { found, .. } => found.map(|c| c.get()),
+            DenialKind::Account { found, .. } => Some(found.get()),
             _ => None,
         }
     }
@@ -703,20 +750,50 @@ struct Verifier {
 }
 
 impl Verifier {
+    /// `verify`: the token verified as the crate verifies a request's bearer token, by this
+    /// verifier's `BearerAuth`, so that the `VerifiedToken` holds the crate's `FaciliooToken`
+    /// and its scoping helpers (`require_company`, `require_account`) are the crate's. The
+    /// verdict is the same `LiveVerifier`'s either way. A text too short to carry an RSA
+    /// signature is verified directly first (on this thread: it costs no RSA operation), and
+    /// so is one that no `Authorization` header carries as its bearer token (not a token68:
+    /// whitespace, other characters), which the crate refuses: every compact JWS is a
+    /// token68.
     fn check(&self, py: Python<'_>, token: Token, now: UnixTime) -> PyResult<VerifiedToken> {
         let live = &self.live;
         let text = token.as_str();
-        // Only a token long enough to carry an RSA signature can cost an RSA operation, so
-        // only such a token is worth letting other threads run while it is verified; the
-        // verdict is the crate's either way.
-        let verified = if text.len() >= MIN_SIGNED_TOKEN_LEN {
-            py.detach(|| live.verify(text, now))
-        } else {
-            live.verify(text, now)
+        let short = text.len() < MIN_SIGNED_TOKEN_LEN;
+        if short && let Err(e) = live.verify(text, now) {
+            return Err(self.refusal(e).into_err(py));
+        }
+        let Some(headers) = bearer_headers(text) else {
+            let verdict = if short {
+                live.verify(text, now)
+            } else {
+                py.detach(|| live.verify(text, now))
+            };
+            let refusal = match verdict {
+                Err(e) => self.refusal(e),
+                // Never (see above); were it verified, no header could carry it.
+                Ok(_) => {
+                    Refusal::from_denial(Denial::bearer(BearerError::Malformed, self.auth.realm()))
+                }
+            };
+            return Err(refusal.into_err(py));
         };
-        match verified {
+        let auth = &self.auth;
+        let admitted = if short {
+            auth.authenticate_at(&headers, now)
+        } else {
+            py.detach(|| auth.authenticate_at(&headers, now))
+        };
+        match admitted {
             Ok(verified) => Ok(VerifiedToken { verified, token }),
-            Err(e) => Err(self.refusal(e).into_err(py)),
+            // The verifier's error, as `verify` has always raised it; no route check ran.
+            Err(denial) => Err(match denial.token_error() {
+                Some(e) => self.refusal(*e),
+                None => Refusal::from_denial(denial),
+            }
+            .into_err(py)),
         }
     }
 
@@ -844,11 +921,11 @@ impl Verifier {
             auth.authenticate_at(&headers, now)
         };
         match admitted {
-            Ok(token) => {
+            Ok(verified) => {
                 let text = facilioo_jwt::http::bearer_token(&headers).unwrap_or_default();
                 Ok(VerifiedToken {
                     token: Token::Owned(text.to_owned()),
-                    verified: token.into_inner(),
+                    verified,
                 })
             }
             Err(denial) => Err(denied(py, denial)),
@@ -867,6 +944,40 @@ impl Verifier {
         let allowed = party_types(allowed, "allowed")?;
         self.auth
             .require_party_types(&token.verified, allowed)
+            .map_err(|denial| denied(py, denial))
+    }
+
+    /// Raises `CompanyNotAllowed` (403 `insufficient_scope`, with the crate's challenge and
+    /// body) unless `token`'s account belongs to company `company` (an `int`): a route for
+    /// one company's data, its id from the path. Ids are compared as numbers. The crate's
+    /// `FaciliooToken::require_company`: the refusal names the realm of the verifier that
+    /// verified `token`.
+    fn require_company(
+        &self,
+        py: Python<'_>,
+        token: PyRef<'_, VerifiedToken>,
+        company: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let company = whole(company, "company", u64::MAX)?;
+        token
+            .verified
+            .require_company(company)
+            .map_err(|denial| denied(py, denial))
+    }
+
+    /// Raises `AccountNotAllowed` (403 `insufficient_scope`, with the crate's challenge and
+    /// body) unless `token` is account `account`'s (an `int`): a route for one account's
+    /// data. The crate's `FaciliooToken::require_account`, as `require_company` says.
+    fn require_account(
+        &self,
+        py: Python<'_>,
+        token: PyRef<'_, VerifiedToken>,
+        account: &Bound<'_, PyAny>,
+    ) -> PyResult<()> {
+        let account = whole(account, "account", u64::MAX)?;
+        token
+            .verified
+            .require_account(account)
             .map_err(|denial| denied(py, denial))
     }
 
@@ -978,10 +1089,17 @@ impl Verifier {
 
 /// The exception for the crate's answer to a request.
 fn denied(py: Python<'_>, denial: Denial) -> PyErr {
-    Refusal {
-        kind: RefusalKind::Denial(denial),
-    }
-    .into_err(py)
+    Refusal::from_denial(denial).into_err(py)
+}
+
+/// `Authorization: Bearer <token>`, if that is a header whose bearer token the crate reads
+/// as `token`, exactly: `token` is a token68 (no whitespace around or in it).
+fn bearer_headers(token: &str) -> Option<http::HeaderMap> {
+    let value = http::HeaderValue::try_from(format!("Bearer {token}")).ok()?;
+    let mut headers = http::HeaderMap::with_capacity(1);
+    headers.insert(http::header::AUTHORIZATION, value);
+    let read = facilioo_jwt::http::bearer_token(&headers).ok()?;
+    (read == token).then_some(headers)
 }
 
 /// The request's `Authorization` headers: none (`None`), one value (`str` or `bytes`), or a
@@ -1053,7 +1171,9 @@ fn _replace_keys(
 /// its `claims`. Immutable; only a `Verifier` makes one.
 #[pyclass(frozen, module = "facilioo_jwt._native")]
 struct VerifiedToken {
-    verified: facilioo_jwt::VerifiedToken,
+    /// The crate's verified token, with the `BearerAuth` that admitted it: the verifier's,
+    /// whose realm its scoping helpers' refusals name.
+    verified: FaciliooToken,
     /// The token, for `claims`: its payload segment is strict base64url of a JSON object,
     /// as the crate checked.
     token: Token,

@@ -13,6 +13,7 @@ from facilioo_jwt import (
     BearerError,
     FaciliooJwtError,
     PartyType,
+    ScopeError,
     TokenError,
     Verifier,
     _native,
@@ -61,17 +62,28 @@ MESSAGES = {
     "malformed_bearer": "the bearer token is not token68",
 }
 
-STATUS = {"party_type_not_allowed": 403, "missing_token": 401, "other_scheme": 401}
+# A good token of company 7, account 42 refused by the crate's scoping helpers
+# (FaciliooToken::require_company, require_account): the verifier method and its argument.
+SCOPE_CASES = {
+    "company_not_allowed": ("require_company", 8),
+    "account_not_allowed": ("require_account", 43),
+}
+
+STATUS = {"party_type_not_allowed": 403, "missing_token": 401, "other_scheme": 401,
+          "company_not_allowed": 403, "account_not_allowed": 403}
 for code in ("multiple_authorization", "empty_bearer", "malformed_bearer"):
     STATUS[code] = 400
 
 
 def test_every_code_has_a_case_and_a_class():
     issuer = TestIssuer()
-    assert set(token_cases(issuer)) | set(HEADER_CASES) == set(_native.CODES) == set(ERRORS)
+    cases = set(token_cases(issuer)) | set(HEADER_CASES) | set(SCOPE_CASES)
+    assert cases == set(_native.CODES) == set(ERRORS)
     for code, cls in ERRORS.items():
         assert cls.code == code
-        assert issubclass(cls, BearerError if code in HEADER_CASES else TokenError)
+        base = BearerError if code in HEADER_CASES else ScopeError if code in SCOPE_CASES else TokenError
+        assert issubclass(cls, base)
+        assert issubclass(cls, ScopeError) == (STATUS.get(code) == 403)
         assert cls.http_status == STATUS.get(code, 401)
         assert getattr(facilioo_jwt, cls.__name__) is cls
         assert cls.__doc__
@@ -115,6 +127,22 @@ def test_header_codes(code):
         assert e.error == "invalid_request"
         assert e.www_authenticate.startswith('Bearer realm="api", error="invalid_request", error_description="')
         assert json.loads(e.body)["reason"] == code
+
+
+@pytest.mark.parametrize("code", sorted(SCOPE_CASES))
+def test_scope_codes(code):
+    # The crate's refusal, raised as its class: the reasons the module lists are the crate's,
+    # and so are the statuses the classes carry.
+    issuer = TestIssuer()
+    verifier = issuer.verifier()
+    token = verifier.verify(issuer.token(account=42, company=7))
+    method, argument = SCOPE_CASES[code]
+    with pytest.raises(ERRORS[code]) as refused:
+        getattr(verifier, method)(token, argument)
+    e = refused.value
+    assert (e.code, e.refusal.code, e.http_status, e.refusal.http_status) == (code, code, 403, 403)
+    assert (e.error, json.loads(e.body)["reason"]) == ("insufficient_scope", code)
+    assert not isinstance(e, TokenError) and not isinstance(e, BearerError)
 
 
 def test_the_details_each_refusal_carries():
@@ -167,6 +195,23 @@ def test_a_route_guard_refuses_with_403():
     e = refused.value
     assert (e.http_status, e.error, e.party_type) == (403, "insufficient_scope", PartyType.CONTRACTOR)
     assert "PropertyManagementCompany" in e.www_authenticate
+
+
+@pytest.mark.parametrize("code", sorted(SCOPE_CASES))
+def test_scope_refusals_survive_pickling(code):
+    issuer = TestIssuer()
+    verifier = issuer.verifier()
+    method, argument = SCOPE_CASES[code]
+    with pytest.raises(ScopeError) as refused:
+        getattr(verifier, method)(verifier.verify(issuer.token(account=42, company=7)), argument)
+    e = refused.value
+    copy = pickle.loads(pickle.dumps(e))
+    assert type(copy) is type(e)
+    for attribute in ("code", "http_status", "www_authenticate", "error", "description", "body",
+                      "required", "found"):
+        assert getattr(copy, attribute) == getattr(e, attribute), attribute
+    assert (copy.required, copy.found) == (argument, argument - 1)
+    assert (str(copy), repr(copy), repr(copy.refusal)) == (str(e), repr(e), repr(e.refusal))
 
 
 @pytest.mark.parametrize("code", sorted(token_cases(TestIssuer())))

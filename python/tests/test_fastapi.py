@@ -146,3 +146,138 @@ def test_a_production_app_tested_by_overriding_its_dependency():
     app.dependency_overrides[auth] = FaciliooBearer(ISSUER.verifier())
     assert client.get("/pmc", headers={"Authorization": pmc_token}).json() == {"account_id": 4}
     assert client.get("/pmc", headers={"Authorization": ISSUER.authorization()}).status_code == 403
+
+
+def test_a_route_for_one_company(client):
+    mine = ISSUER.authorization(account=42, company=7)
+    assert client.get("/companies/7/invoices", headers={"Authorization": mine}).json() == {
+        "company_id": 7, "invoices": []}
+    # Ids are compared as numbers, as the route itself reads its parameter.
+    assert client.get("/companies/007/invoices", headers={"Authorization": mine}).status_code == 200
+    for path, token, description in [
+        ("/companies/8/invoices", mine, "this route is for company 8; the token's is company 7"),
+        ("/companies/7/invoices", ISSUER.authorization(no_company=True),
+         "this route is for company 7; the token has no company"),
+    ]:
+        answer = client.get(path, headers={"Authorization": token})
+        # The crate's refusal, as Verifier.require_company raises it.
+        with pytest.raises(FaciliooJwtError) as refused:
+            verifier = ISSUER.verifier()
+            verifier.require_company(verifier.verify_authorization(token), int(path.split("/")[2]))
+        crate = refused.value
+        assert (answer.status_code, crate.http_status) == (403, 403)
+        assert answer.headers["www-authenticate"] == crate.www_authenticate == (
+            f'Bearer realm="facilioo", error="insufficient_scope", error_description="{description}"')
+        assert answer.json() == {"detail": json.loads(crate.body)} == {"detail": {
+            "error": "insufficient_scope", "error_description": description, "reason": "company_not_allowed"}}
+
+
+def test_a_route_for_one_account(client):
+    mine = ISSUER.authorization(account=42, company=7)
+    assert client.get("/accounts/42/settings", headers={"Authorization": mine}).json() == {"account_id": 42}
+    answer = client.get("/accounts/7/settings", headers={"Authorization": mine})
+    assert answer.status_code == 403
+    assert answer.headers["www-authenticate"] == (
+        'Bearer realm="facilioo", error="insufficient_scope", '
+        'error_description="this route is for account 7; the token\'s is account 42"')
+    assert answer.json()["detail"]["reason"] == "account_not_allowed"
+
+
+@pytest.mark.parametrize("path", ["/companies/7/invoices", "/accounts/42/settings"])
+def test_a_scoped_route_refuses_what_a_token_route_refuses(client, path):
+    assert client.get(path).status_code == 401
+    assert client.get(path).headers["www-authenticate"] == 'Bearer realm="facilioo"'
+    expired = client.get(path, headers={"Authorization": ISSUER.authorization(account=42, company=7, refusal="expired")})
+    assert expired.status_code == 401 and expired.json()["detail"]["reason"] == "expired"
+
+
+@pytest.mark.parametrize("segment", ["seven", "-7", "7.5", str(2**64), ""])
+def test_a_path_that_names_no_id_is_a_validation_error(client, segment):
+    answer = client.get(f"/companies/{segment}/invoices", headers={"Authorization": ISSUER.authorization(company=7)})
+    assert answer.status_code in (404, 422) and answer.status_code != 200
+    if segment:
+        assert answer.status_code == 422
+
+
+def test_the_largest_id_in_a_path():
+    from fastapi import Depends, FastAPI
+
+    from facilioo_jwt.fastapi import FaciliooBearer
+
+    top = 2**64 - 1
+    auth = FaciliooBearer(ISSUER.verifier())
+    app = FastAPI()
+
+    @app.get("/c/{company_id}")
+    def company(company_id: int, token=Depends(auth.require_company())):  # noqa: B008
+        return {"company_id": token.company_id}
+
+    client = TestClient(app)
+    assert client.get(f"/c/{top}", headers={"Authorization": ISSUER.authorization(company=top)}).json() == {
+        "company_id": top}
+
+
+def test_scoped_dependencies_verify_once_and_take_any_parameter_name():
+    from fastapi import Depends, FastAPI
+
+    from facilioo_jwt.fastapi import FaciliooBearer
+
+    verifier = ISSUER.verifier()
+    auth = FaciliooBearer(verifier, auto_error=False)
+    app = FastAPI()
+
+    @app.get("/orgs/{org}/users/{user}")
+    def both(
+        org: int,
+        user: int,
+        token=Depends(auth),  # noqa: B008
+        by_company=Depends(auth.require_company(path_param="org")),  # noqa: B008
+        by_account=Depends(auth.require_account(path_param="user")),  # noqa: B008
+        by_party=Depends(auth.require(PartyType.CONTRACTOR)),  # noqa: B008
+    ):
+        assert token is by_company is by_account is by_party
+        return {"org": org, "user": user}
+
+    client = TestClient(app)
+    contractor = ISSUER.authorization(account=3, company=4, party_type=5)
+    assert client.get("/orgs/4/users/3", headers={"Authorization": contractor}).json() == {"org": 4, "user": 3}
+    assert verifier.stats()["outcomes"]["ok"] == 1  # one verification for the four dependencies
+    assert client.get("/orgs/5/users/3", headers={"Authorization": contractor}).json()["detail"]["reason"] == (
+        "company_not_allowed")
+    assert client.get("/orgs/4/users/4", headers={"Authorization": contractor}).json()["detail"]["reason"] == (
+        "account_not_allowed")
+    # Without a token, a scoped route is refused even when auto_error is off.
+    answer = client.get("/orgs/4/users/3")
+    assert (answer.status_code, answer.json()) == (401, {"detail": "Not authenticated"})
+    # The path parameters are documented once each.
+    parameters = client.get("/openapi.json").json()["paths"]["/orgs/{org}/users/{user}"]["get"]["parameters"]
+    assert sorted(p["name"] for p in parameters) == ["org", "user"]
+
+
+@pytest.mark.parametrize("name", ["", "company id", "1st", "facilioo_token", 7])
+def test_a_path_parameter_that_cannot_be_one(name):
+    from facilioo_jwt.fastapi import FaciliooBearer
+
+    with pytest.raises(ValueError, match="^path_param: "):
+        FaciliooBearer(ISSUER.verifier()).require_company(path_param=name)
+
+
+def test_overriding_the_dependency_covers_the_scoped_routes():
+    from fastapi import Depends, FastAPI
+
+    from facilioo_jwt import DEV_AUDIENCE, DEV_ISSUER, LiveVerifier
+    from facilioo_jwt.fastapi import FaciliooBearer
+
+    auth = FaciliooBearer(LiveVerifier(issuers=DEV_ISSUER, audiences=DEV_AUDIENCE))
+    app = FastAPI()
+
+    @app.get("/companies/{company_id}")
+    def company(company_id: int, token=Depends(auth.require_company())):  # noqa: B008
+        return {"company_id": company_id}
+
+    client = TestClient(app)
+    token = ISSUER.authorization(company=9)
+    assert client.get("/companies/9", headers={"Authorization": token}).status_code == 401  # facilioo's keys
+    app.dependency_overrides[auth] = FaciliooBearer(ISSUER.verifier())
+    assert client.get("/companies/9", headers={"Authorization": token}).json() == {"company_id": 9}
+    assert client.get("/companies/8", headers={"Authorization": token}).status_code == 403

@@ -67,6 +67,10 @@ def test_fastapi():
     pmc = issuer.authorization(party_type=2)
     assert client.get("/companies/mine", headers={"Authorization": pmc}).status_code == 200
     assert client.get("/companies/mine", headers={"Authorization": issuer.authorization()}).status_code == 403
+    staff = {"Authorization": issuer.authorization(company=7)}
+    assert client.get("/companies/7/invoices", headers=staff).json() == {"company_id": 7, "invoices": []}
+    other = client.get("/companies/8/invoices", headers=staff)
+    assert other.status_code == 403 and other.json()["detail"]["reason"] == "company_not_allowed"
     assert client.get("/hello").json() == {"hello": "anonymous"}
     assert client.get("/me").status_code == 401
 

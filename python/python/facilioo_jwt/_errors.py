@@ -14,6 +14,7 @@ __all__ = [
     "FaciliooJwtError",
     "TokenError",
     "BearerError",
+    "ScopeError",
     "MalformedToken",
     "TokenTooLarge",
     "UnsupportedAlgorithm",
@@ -28,6 +29,8 @@ __all__ = [
     "MissingClaim",
     "InvalidClaim",
     "PartyTypeNotAllowed",
+    "CompanyNotAllowed",
+    "AccountNotAllowed",
     "MissingToken",
     "OtherScheme",
     "MultipleAuthorization",
@@ -50,6 +53,8 @@ _FIELDS = (
     "claim_time",
     "checked_at",
     "party_type",
+    "required",
+    "found",
 )
 
 
@@ -146,6 +151,12 @@ class TokenError(FaciliooJwtError):
 
 class BearerError(FaciliooJwtError):
     """The ``Authorization`` header holds no bearer token that could be read (RFC 6750 §2.1)."""
+
+
+class ScopeError(FaciliooJwtError):
+    """The token is not for this: a party type, company or account the route does not admit
+    (403 ``insufficient_scope``). ``PartyTypeNotAllowed`` is also a ``TokenError``: a
+    verifier's ``party_types`` refuse the token itself."""
 
 
 class MalformedToken(TokenError):
@@ -271,8 +282,9 @@ class InvalidClaim(TokenError):
         return cast(str, self.refusal.claim)
 
 
-class PartyTypeNotAllowed(TokenError):
-    """The token is genuine, but its party type is not one the verifier allows (403)."""
+class PartyTypeNotAllowed(TokenError, ScopeError):
+    """The token is genuine, but its party type is not one the verifier (or the route)
+    allows (403)."""
 
     code = "party_type_not_allowed"
 
@@ -283,6 +295,40 @@ class PartyTypeNotAllowed(TokenError):
 
         found = self.refusal.party_type
         return None if found is None else _party_type(found)
+
+
+class CompanyNotAllowed(ScopeError):
+    """The token is good, but its account belongs to another company than the route's, or
+    to none (403): ``require_company``."""
+
+    code = "company_not_allowed"
+
+    @property
+    def required(self) -> int:
+        """The company the route is for."""
+        return cast(int, self.refusal.required)
+
+    @property
+    def found(self) -> Optional[int]:
+        """The token's company, ``None`` when its account belongs to none."""
+        return self.refusal.found
+
+
+class AccountNotAllowed(ScopeError):
+    """The token is good, but another account's than the route's (403):
+    ``require_account``."""
+
+    code = "account_not_allowed"
+
+    @property
+    def required(self) -> int:
+        """The account the route is for."""
+        return cast(int, self.refusal.required)
+
+    @property
+    def found(self) -> int:
+        """The token's account."""
+        return cast(int, self.refusal.found)
 
 
 class MissingToken(BearerError):
@@ -322,7 +368,9 @@ class KeyLoadError(ValueError):
 
 #: Every refusal's class by its code.
 ERRORS: dict[str, type[FaciliooJwtError]] = {
-    cls.code: cls for base in (TokenError, BearerError) for cls in base.__subclasses__()
+    cls.code: cls
+    for base in (TokenError, BearerError, ScopeError)
+    for cls in base.__subclasses__()
 }
 
 # The statuses are the crate's, not a second copy of its rules.

@@ -78,6 +78,11 @@ class Verifier:
     def require_party_types(
         self, token: VerifiedToken, allowed: Union[_PartyTypeLike, Iterable[_PartyTypeLike]]
     ) -> None: ...
+    def require_company(self, token: VerifiedToken, company: int) -> None:
+        """Raises ``CompanyNotAllowed`` (403) unless ``token``'s account belongs to company
+        ``company``."""
+    def require_account(self, token: VerifiedToken, account: int) -> None:
+        """Raises ``AccountNotAllowed`` (403) unless ``token`` is account ``account``'s."""
     @property
     def realm(self) -> str: ...
     @property
@@ -118,6 +123,13 @@ class Refusal:
         """The ``now`` an expired or not-yet-valid token was checked at, in Unix seconds."""
     @property
     def party_type(self) -> Optional[int]: ...
+    @property
+    def required(self) -> Optional[int]:
+        """The company or account the route is for (``company_not_allowed``,
+        ``account_not_allowed``)."""
+    @property
+    def found(self) -> Optional[int]:
+        """The token's company (``None``: it has none) or account, for the same codes."""
 
 class TestIssuer:
     def __init__(self, verifier: Optional[Verifier] = None) -> None: ...

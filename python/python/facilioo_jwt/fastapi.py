@@ -23,14 +23,19 @@ answers it. The scheme appears in the OpenAPI document as HTTP bearer (JWT).
 
     @app.get("/admin", dependencies=[Depends(auth.require(PartyType.PROPERTY_MANAGEMENT_COMPANY))])
     def admin(): ...
+
+    @app.get("/companies/{company_id}/invoices")
+    def invoices(company_id: int, token: Annotated[VerifiedToken, Depends(auth.require_company())]):
+        return []  # only company_id's staff get here
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 from typing import Any, Awaitable, Callable, Optional, Union
 
-from fastapi import HTTPException, Security
+from fastapi import HTTPException, Path, Security
 from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
 from fastapi.security.base import SecurityBase
 from starlette.requests import HTTPConnection
@@ -39,6 +44,10 @@ from ._errors import FaciliooJwtError
 from ._native import VerifiedToken, Verifier
 
 __all__ = ["FaciliooBearer", "http_exception"]
+
+# The largest id facilioo's tokens carry (an unsigned 64-bit integer): a path naming a
+# larger one is no id (422, as FastAPI answers any path parameter that does not validate).
+_MAX_ID = 2**64 - 1
 
 
 def http_exception(refused: FaciliooJwtError) -> HTTPException:
@@ -72,7 +81,8 @@ class FaciliooBearer(SecurityBase):
 
     To test a service, override the dependency with one that trusts the test keys:
     ``app.dependency_overrides[auth] = FaciliooBearer(TestIssuer(auth.verifier).verifier())``
-    (see ``facilioo_jwt.testing``).
+    (see ``facilioo_jwt.testing``). That covers the dependencies ``require``,
+    ``require_company`` and ``require_account`` make, which verify through ``auth``.
     """
 
     def __init__(
@@ -119,3 +129,61 @@ class FaciliooBearer(SecurityBase):
             return token
 
         return require_party_types
+
+    def require_company(
+        self, *, path_param: str = "company_id"
+    ) -> Callable[..., Awaitable[VerifiedToken]]:
+        """A dependency that admits only tokens of the company the route's path parameter
+        ``path_param`` names (``/companies/{company_id}/…``) and yields the token; a token of
+        another company, or of none, gets 403 ``insufficient_scope`` with the crate's
+        challenge and body (``reason``: ``company_not_allowed``), as
+        ``Verifier.require_company`` raises it. The parameter is an ``int`` from 0 to
+        2^64 − 1, validated by FastAPI as a route's own (422 otherwise); ids are compared as
+        numbers (``007`` is company 7). A request without a token is refused (401) even when
+        ``auto_error`` is off."""
+        return self._require_id(path_param, "require_company")
+
+    def require_account(
+        self, *, path_param: str = "account_id"
+    ) -> Callable[..., Awaitable[VerifiedToken]]:
+        """A dependency that admits only the token of the account the route's path parameter
+        ``path_param`` names (``/accounts/{account_id}/…``) and yields it; another account's
+        token gets 403 ``insufficient_scope`` (``reason``: ``account_not_allowed``), as
+        ``require_company`` says."""
+        return self._require_id(path_param, "require_account")
+
+    def _require_id(
+        self, path_param: str, check: str
+    ) -> Callable[..., Awaitable[VerifiedToken]]:
+        if not isinstance(path_param, str) or not path_param.isidentifier():
+            raise ValueError(f"path_param: not a parameter name: {path_param!r}")
+        if path_param == _TOKEN:
+            raise ValueError(f"path_param: {_TOKEN} is this dependency's own parameter")
+        verifier = self.verifier
+        require: Callable[[VerifiedToken, int], None] = getattr(verifier, check)
+
+        async def require_id(**values: Any) -> VerifiedToken:
+            token: Optional[VerifiedToken] = values[_TOKEN]
+            try:
+                if token is None:
+                    # Raises MissingToken: the crate's answer to a request without a token.
+                    token = verifier.verify_authorization(None)
+                require(token, values[path_param])
+            except FaciliooJwtError as refused:
+                raise http_exception(refused) from None
+            return token
+
+        # FastAPI reads a dependency's parameters from its signature: the token, from this
+        # security dependency, and the path parameter, as the route names it.
+        setattr(require_id, "__signature__", inspect.Signature([
+            inspect.Parameter(_TOKEN, inspect.Parameter.KEYWORD_ONLY,
+                              default=Security(self), annotation=Optional[VerifiedToken]),
+            inspect.Parameter(path_param, inspect.Parameter.KEYWORD_ONLY,
+                              default=Path(ge=0, le=_MAX_ID), annotation=int),
+        ]))
+        require_id.__name__ = f"{check}_{path_param}"
+        return require_id
+
+
+# The name under which a dependency of ``_require_id`` gets the token.
+_TOKEN = "facilioo_token"

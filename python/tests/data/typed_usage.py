@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Optional, Union
 from facilioo_jwt import Verifier, LiveVerifier, VerifiedToken, PartyType, FaciliooJwtError, ExpiredToken, TokenNotYetValid, DEV_ISSUER, DEV_AUDIENCE
+from facilioo_jwt import AccountNotAllowed, CompanyNotAllowed, ScopeError
 from facilioo_jwt.testing import TestIssuer
 from facilioo_jwt.fastapi import FaciliooBearer
 
@@ -32,3 +33,15 @@ except FaciliooJwtError as ex2:
     b: Optional[str] = ex2.body
 keys, changed = lv.reload_keys("/tmp/x.pem")
 auth = FaciliooBearer(v)
+v.require_company(t, 7)
+lv.require_account(t, 42)
+try:
+    v.require_company(t, 8)
+except CompanyNotAllowed as scoped:
+    route_company: int = scoped.required
+    token_company: Optional[int] = scoped.found
+except AccountNotAllowed as other:
+    route_account: int = other.required
+    token_account: int = other.found
+except ScopeError as forbidden:
+    status: int = forbidden.http_status
