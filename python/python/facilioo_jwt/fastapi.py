@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from typing import Any, Awaitable, Callable, Optional, Union
+from typing import Any, Awaitable, Callable, Generic, Optional, TypeVar, Union
 
 from fastapi import HTTPException, Path, Security
 from fastapi.openapi.models import HTTPBearer as HTTPBearerModel
@@ -44,6 +44,10 @@ from ._errors import FaciliooJwtError
 from ._native import VerifiedToken, Verifier
 
 __all__ = ["FaciliooBearer", "http_exception"]
+
+#: The verifier a ``FaciliooBearer`` holds: a ``Verifier``, or a ``LiveVerifier`` (whose
+#: ``reload_keys`` and ``replace_keys`` its ``.verifier`` then has, to a type checker too).
+V = TypeVar("V", bound=Verifier)
 
 # The largest id facilioo's tokens carry (an unsigned 64-bit integer): a path naming a
 # larger one is no id (422, as FastAPI answers any path parameter that does not validate).
@@ -63,7 +67,7 @@ def http_exception(refused: FaciliooJwtError) -> HTTPException:
     )
 
 
-class FaciliooBearer(SecurityBase):
+class FaciliooBearer(SecurityBase, Generic[V]):
     """A FastAPI dependency: the request's verified facilioo token.
 
     ``verifier`` (kept as ``.verifier``) is a ``Verifier`` or ``LiveVerifier``, shared by
@@ -83,11 +87,16 @@ class FaciliooBearer(SecurityBase):
     ``app.dependency_overrides[auth] = FaciliooBearer(TestIssuer(auth.verifier).verifier())``
     (see ``facilioo_jwt.testing``). That covers the dependencies ``require``,
     ``require_company`` and ``require_account`` make, which verify through ``auth``.
+
+    It is generic in its verifier's type: ``FaciliooBearer(LiveVerifier(…))`` is a
+    ``FaciliooBearer[LiveVerifier]``, whose ``.verifier.reload_keys(…)`` type-checks.
     """
+
+    verifier: V
 
     def __init__(
         self,
-        verifier: Verifier,
+        verifier: V,
         *,
         auto_error: bool = True,
         scheme_name: Optional[str] = None,

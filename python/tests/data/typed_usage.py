@@ -1,7 +1,7 @@
 """What a service writes, type-checked by tests/test_types.py (never run)."""
 
 from datetime import datetime
-from typing import Optional, Union
+from typing import Awaitable, Callable, Optional, Union
 from facilioo_jwt import Verifier, LiveVerifier, VerifiedToken, PartyType, FaciliooJwtError, ExpiredToken, TokenNotYetValid, DEV_ISSUER, DEV_AUDIENCE
 from facilioo_jwt import AccountNotAllowed, CompanyNotAllowed, ScopeError
 from facilioo_jwt.testing import TestIssuer
@@ -45,3 +45,13 @@ except AccountNotAllowed as other:
     token_account: int = other.found
 except ScopeError as forbidden:
     status: int = forbidden.http_status
+
+# The README's FastAPI service: a LiveVerifier's own methods through the dependency.
+live_auth = FaciliooBearer(LiveVerifier(issuers=DEV_ISSUER, audiences=DEV_AUDIENCE, cache=4096))
+reloaded: tuple[int, bool] = live_auth.verifier.reload_keys("/etc/facilioo/keys.pem")
+swapped: bool = live_auth.verifier.replace_keys(TestIssuer(live_auth.verifier).trusted_keys_pem)
+same_keys: LiveVerifier = FaciliooBearer(live_auth.verifier, auto_error=False).verifier
+plain: Verifier = auth.verifier
+by_company: Callable[..., Awaitable[VerifiedToken]] = live_auth.require_company()
+by_account = live_auth.require_account(path_param="user_id")
+override = FaciliooBearer(TestIssuer(live_auth.verifier).verifier())
