@@ -214,6 +214,7 @@ pub fn read_party_type(claims: &Value, policy: &Policy) -> PartyTypeReading {
 /// What a refusal of a token without the party-type claim says: `the token has no partyType
 /// claim`, and, if it has candidates, `; /sub/partyTypeId (5: Contractor) looks like one: set
 /// the party-type claim to /sub/partyTypeId` (no quotes: a challenge's description has none).
+#[cfg(any(test, feature = "http"))]
 pub(crate) fn missing_claim_message(claim: &str, candidates: &[Candidate]) -> String {
     let mut message = format!("the token has no {claim} claim");
     if let Some(first) = candidates.first() {
@@ -234,6 +235,7 @@ pub(crate) fn missing_claim_message(claim: &str, candidates: &[Candidate]) -> St
 
 /// The candidates of `token`'s claims (a token whose signature verified: its payload is a
 /// JSON object), for a refusal's message.
+#[cfg(feature = "http")]
 pub(crate) fn candidates_of(token: &str) -> Vec<Candidate> {
     decode_unverified(token).map_or_else(|_| Vec::new(), |d| candidates(&d.claims))
 }
