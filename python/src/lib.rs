@@ -152,6 +152,9 @@ fn default_realm() -> Realm {
 #[pyclass(frozen, module = "facilioo_jwt._native")]
 struct Refusal {
     kind: RefusalKind,
+    /// What the caller passed that is not a token alone (a `Bearer ` prefix, whitespace
+    /// around it): said after the crate's message. Never in the answer to the client.
+    hint: Option<&'static str>,
 }
 
 enum RefusalKind {
@@ -167,6 +170,7 @@ impl Refusal {
     fn from_denial(denial: Denial) -> Self {
         Self {
             kind: RefusalKind::Denial(denial),
+            hint: None,
         }
     }
 
@@ -216,11 +220,15 @@ impl Refusal {
         }
     }
 
-    /// The crate's message: no token or key bytes.
+    /// The crate's message, and what the input looked like if it was not a token alone: no
+    /// token or key bytes.
     #[getter]
     fn message(&self) -> String {
         if let Some(e) = self.token_error() {
-            return e.to_string();
+            return match self.hint {
+                Some(hint) => format!("{e} ({hint})"),
+                None => e.to_string(),
+            };
         }
         let denial = self.denial();
         match denial.kind() {
@@ -345,6 +353,8 @@ struct Bounds {
     first: i64,
     last: i64,
     name: &'static str,
+    /// Whether seconds after [`LOOKS_LIKE_MILLIS`] are refused as milliseconds.
+    refuse_millis: bool,
 }
 
 impl Bounds {
@@ -366,6 +376,23 @@ impl Bounds {
             self.name, self.first, self.last
         ))
     }
+
+    /// The refusal of `now`, a number of seconds after any that fit in 64 bits.
+    fn refuse_large(&self, what: &str, now: &Bound<'_, PyAny>) -> PyErr {
+        if self.refuse_millis {
+            millis(what, now)
+        } else {
+            self.refuse(what)
+        }
+    }
+}
+
+/// The refusal of a `now` that looks like milliseconds (or a finer unit), shown as given.
+fn millis(what: &str, now: &Bound<'_, PyAny>) -> PyErr {
+    PyValueError::new_err(format!(
+        "{what}: {now} looks like milliseconds, not seconds: as seconds it is after year 5138; \
+         give Unix seconds (time.time(), not time.time() * 1000)"
+    ))
 }
 
 /// What a Python `datetime` holds, in UTC: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
@@ -375,13 +402,20 @@ const DATETIME: Bounds = Bounds {
     first: -62_135_596_800,
     last: 253_402_300_799,
     name: "the times a Python datetime holds, years 1 to 9999 in UTC",
+    refuse_millis: true,
 };
+
+/// The last second a `now` in seconds may be: 10^11, in year 5138. A number above it is
+/// a clock read in milliseconds (`time.time() * 1000`, JavaScript's `Date.now()`), which as
+/// seconds would put every token long expired; years 5138 to 9999 are no one's `now`.
+const LOOKS_LIKE_MILLIS: i64 = 100_000_000_000;
 
 /// Any second the crate takes: a test token's times, which may be what no `datetime` holds.
 const ANY_SECOND: Bounds = Bounds {
     first: i64::MIN,
     last: i64::MAX,
     name: "the seconds of a 64-bit integer",
+    refuse_millis: false,
 };
 
 /// Seconds since the Unix epoch from `now`, within `bounds`: `None` (the system clock), an
@@ -397,33 +431,51 @@ fn unix_time(now: Option<&Bound<'_, PyAny>>, what: &str, bounds: &Bounds) -> PyR
         )));
     }
     let secs = if let Ok(int) = now.cast::<PyInt>() {
-        int.extract::<i64>().map_err(|_| bounds.refuse(what))?
+        match int.extract::<i64>() {
+            Ok(secs) => secs,
+            Err(_) if int.gt(0)? => return Err(bounds.refuse_large(what, now)),
+            Err(_) => return Err(bounds.refuse(what)),
+        }
     } else if let Ok(float) = now.cast::<PyFloat>() {
         let floor = float.value().floor();
         if !floor.is_finite() {
             return Err(PyValueError::new_err(format!("{what}: not a finite time")));
         }
         // i64::MAX as f64 rounds up to 2^63, which is out of range.
-        if floor < -(2f64.powi(63)) || floor >= 2f64.powi(63) {
+        if floor >= 2f64.powi(63) {
+            return Err(bounds.refuse_large(what, now));
+        }
+        if floor < -(2f64.powi(63)) {
             return Err(bounds.refuse(what));
         }
         floor as i64
     } else if now.hasattr("utcoffset")? && now.hasattr("timestamp")? {
-        if now.call_method0("utcoffset")?.is_none() {
-            return Err(PyValueError::new_err(format!(
-                "{what}: a naive datetime; give one with a timezone (datetime.now(timezone.utc))"
-            )));
-        }
-        let times = times(now.py())?;
-        now.sub(times.epoch.bind(now.py()))?
-            .floor_div(times.second.bind(now.py()))?
-            .extract::<i64>()
-            .map_err(|_| bounds.refuse(what))?
+        // A datetime: never milliseconds.
+        return datetime_seconds(now, what, bounds);
     } else {
         return Err(PyTypeError::new_err(format!(
             "{what}: expected None, int or float seconds, or a timezone-aware datetime"
         )));
     };
+    if bounds.refuse_millis && secs > LOOKS_LIKE_MILLIS {
+        return Err(millis(what, now));
+    }
+    bounds.check(secs, what)
+}
+
+/// Seconds since the Unix epoch from a `datetime`, within `bounds`.
+fn datetime_seconds(now: &Bound<'_, PyAny>, what: &str, bounds: &Bounds) -> PyResult<UnixTime> {
+    if now.call_method0("utcoffset")?.is_none() {
+        return Err(PyValueError::new_err(format!(
+            "{what}: a naive datetime; give one with a timezone (datetime.now(timezone.utc))"
+        )));
+    }
+    let times = times(now.py())?;
+    let secs = now
+        .sub(times.epoch.bind(now.py()))?
+        .floor_div(times.second.bind(now.py()))?
+        .extract::<i64>()
+        .map_err(|_| bounds.refuse(what))?;
     bounds.check(secs, what)
 }
 
@@ -509,17 +561,40 @@ fn strings(value: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<String>> {
         .collect()
 }
 
-/// A party type from a `PartyType`, an `int` id or a documented name (`what` names the
-/// argument in errors).
+/// A party type from a `PartyType`, an `int` id or a name: facilioo's
+/// (`PropertyManagementCompany`) or the `PartyType` member's (`PROPERTY_MANAGEMENT_COMPANY`),
+/// exactly (`what` names the argument in errors).
 fn party_type(value: &Bound<'_, PyAny>, what: &str) -> PyResult<PartyType> {
     if let Ok(name) = value.cast::<PyString>() {
-        return PartyType::from_name(&name.to_cow()?).ok_or_else(|| {
-            let names: Vec<&str> = PartyType::KNOWN.iter().filter_map(|p| p.name()).collect();
-            PyValueError::new_err(format!(
-                "{what}: not a facilioo party type name (exactly one of {})",
-                names.join(", ")
-            ))
-        });
+        let name = name.to_cow()?;
+        if let Some(p) = PartyType::from_name(&name) {
+            return Ok(p);
+        }
+        let py = value.py();
+        let members = match PARTY_TYPE.get(py) {
+            Some(class) => Some(class.bind(py).getattr("__members__")?),
+            None => None,
+        };
+        if let Some(member) = members
+            .as_ref()
+            .map(|m| m.get_item(&*name))
+            .and_then(Result::ok)
+        {
+            return Ok(PartyType::from_id(member.extract()?));
+        }
+        let names: Vec<&str> = PartyType::KNOWN.iter().filter_map(|p| p.name()).collect();
+        let members: Vec<String> = match &members {
+            Some(m) => m
+                .try_iter()?
+                .map(|n| n?.extract())
+                .collect::<PyResult<_>>()?,
+            None => Vec::new(),
+        };
+        return Err(PyValueError::new_err(format!(
+            "{what}: not a party type name: exactly one of facilioo's ({}) or PartyType's ({})",
+            names.join(", "),
+            members.join(", ")
+        )));
     }
     let id = whole(value, what, u64::from(u32::MAX)).map_err(|e| {
         if e.is_instance_of::<PyTypeError>(value.py()) {
@@ -727,10 +802,10 @@ impl Token {
 ///   published, so none is assumed.
 /// - `leeway`: whole seconds (or a `timedelta`) allowed on `nbf` and `exp`, 60 by default,
 ///   at most a day.
-/// - `party_types`: the party types admitted (`PartyType` members, ids or facilioo names);
-///   `None` admits any, and then a token need not carry one: its `party_type` is `None`
-///   when the claim is absent, `null` or unreadable (such a token is refused only by a
-///   verifier that requires party types).
+/// - `party_types`: the party types admitted (`PartyType` members, ids, or names: facilioo's,
+///   `Contractor`, or the member's, `CONTRACTOR`); `None` admits any, and then a token need
+///   not carry one: its `party_type` is `None` when the claim is absent, `null` or
+///   unreadable (such a token is refused only by a verifier that requires party types).
 /// - `cache`: how many verified tokens to remember (0: none; at most 1 048 576, allocated up
 ///   front at about 21 bytes each), so a token seen again skips the RSA operation; the time
 ///   window is still checked on every call.
@@ -763,7 +838,7 @@ impl Verifier {
         let text = token.as_str();
         let short = text.len() < MIN_SIGNED_TOKEN_LEN;
         if short && let Err(e) = live.verify(text, now) {
-            return Err(self.refusal(e).into_err(py));
+            return Err(self.refusal(e, text).into_err(py));
         }
         let Some(headers) = bearer_headers(text) else {
             let verdict = if short {
@@ -772,7 +847,7 @@ impl Verifier {
                 py.detach(|| live.verify(text, now))
             };
             let refusal = match verdict {
-                Err(e) => self.refusal(e),
+                Err(e) => self.refusal(e, text),
                 // Never (see above); were it verified, no header could carry it.
                 Ok(_) => {
                     Refusal::from_denial(Denial::bearer(BearerError::Malformed, self.auth.realm()))
@@ -790,16 +865,22 @@ impl Verifier {
             Ok(verified) => Ok(VerifiedToken { verified, token }),
             // The verifier's error, as `verify` has always raised it; no route check ran.
             Err(denial) => Err(match denial.token_error() {
-                Some(e) => self.refusal(*e),
+                Some(e) => self.refusal(*e, text),
                 None => Refusal::from_denial(denial),
             }
             .into_err(py)),
         }
     }
 
-    fn refusal(&self, error: Error) -> Refusal {
+    /// The refusal of `text`, passed to `verify`: the verifier's `error`, and if the crate
+    /// found it malformed, what it has that a token alone has not.
+    fn refusal(&self, error: Error, text: &str) -> Refusal {
         Refusal {
             kind: RefusalKind::Token(error, self.auth.realm().clone()),
+            hint: match error {
+                Error::Malformed(_) => input_hint(text),
+                _ => None,
+            },
         }
     }
 
@@ -1102,6 +1183,40 @@ fn bearer_headers(token: &str) -> Option<http::HeaderMap> {
     (read == token).then_some(headers)
 }
 
+/// What a text passed to `verify` has that no token has, as operators and frameworks leave
+/// it on one (the crate's command line strips the same): a whole `Authorization:` header
+/// line, a `Bearer ` scheme (any case), whitespace around it.
+fn input_hint(text: &str) -> Option<&'static str> {
+    fn starts_with_word(text: &str, word: &str) -> bool {
+        text.get(..word.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(word))
+    }
+    let token = text.trim();
+    let spaced = token.len() != text.len();
+    if starts_with_word(token, "authorization:") {
+        return Some(
+            "the token is a whole `Authorization:` header line: pass the header's value to \
+             verify_authorization, or the token alone",
+        );
+    }
+    let bearer = starts_with_word(token, "bearer")
+        && token[6..].starts_with(|c: char| c.is_ascii_whitespace());
+    match (bearer, spaced) {
+        (true, true) => Some(
+            "the token has a `Bearer ` prefix and whitespace around it: pass the header to \
+             verify_authorization, or the token alone",
+        ),
+        (true, false) => Some(
+            "the token has a `Bearer ` prefix: pass the header to verify_authorization, or the \
+             token alone",
+        ),
+        (false, true) => {
+            Some("the token has whitespace around it: pass the token alone (str.strip() it)")
+        }
+        (false, false) => None,
+    }
+}
+
 /// The request's `Authorization` headers: none (`None`), one value (`str` or `bytes`), or a
 /// list or tuple of them, one per header. `Ok(None)` when a value cannot be a header value.
 fn header_map(authorization: Option<&Bound<'_, PyAny>>) -> PyResult<Option<http::HeaderMap>> {
@@ -1321,20 +1436,26 @@ impl VerifiedToken {
         self.verified.is_test_key()
     }
 
-    fn __repr__(&self) -> String {
-        let party = self
-            .verified
-            .party_type()
-            .map_or("None".to_owned(), |p| p.to_string());
-        format!(
-            "VerifiedToken(account_id={}, company_id={}, party_type={party}, issuer={:?}, audience={:?}, expires_at={})",
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        // Each attribute as Python shows it: the party type as the enum's member, the times as
+        // `datetime`s.
+        fn shown(value: Option<Bound<'_, PyAny>>) -> PyResult<String> {
+            match value {
+                Some(value) => Ok(value.repr()?.to_cow()?.into_owned()),
+                None => Ok("None".to_owned()),
+            }
+        }
+        Ok(format!(
+            "VerifiedToken(account_id={}, company_id={}, party_type={}, issuer={}, audience={}, not_before={}, expires_at={})",
             self.account_id(),
             self.company_id()
                 .map_or("None".to_owned(), |c| c.to_string()),
-            self.issuer(),
-            self.audience(),
-            self.verified.expires_at().as_secs(),
-        )
+            shown(self.party_type(py)?)?,
+            shown(Some(PyString::new(py, self.issuer()).into_any()))?,
+            shown(Some(PyString::new(py, self.audience()).into_any()))?,
+            shown(self.not_before(py)?)?,
+            shown(self.expires_at(py)?)?,
+        ))
     }
 }
 

@@ -242,3 +242,98 @@ def test_the_earliest_second_is_a_time(issuer):
     assert refused.value.claim == "nbf"
     with pytest.raises(ValueError, match="^not_before: outside the seconds of a 64-bit integer"):
         issuer.token(not_before=2.0**63)
+
+
+HINTS = {
+    "bearer": "the token has a `Bearer ` prefix: pass the header to verify_authorization, or the token alone",
+    "both": ("the token has a `Bearer ` prefix and whitespace around it: pass the header to "
+             "verify_authorization, or the token alone"),
+    "spaces": "the token has whitespace around it: pass the token alone (str.strip() it)",
+    "header": ("the token is a whole `Authorization:` header line: pass the header's value to "
+               "verify_authorization, or the token alone"),
+}
+
+
+@pytest.mark.parametrize("text, hint", [
+    ("Bearer {}", "bearer"),
+    ("bearer {}", "bearer"),
+    ("BEARER\t{}", "bearer"),
+    ("Bearer   {}", "bearer"),
+    ("Bearer {}\n", "both"),
+    (" Bearer {}", "both"),
+    ("{}\n", "spaces"),
+    ("{}\r\n", "spaces"),
+    (" {}", "spaces"),
+    ("\t{} ", "spaces"),
+    ("{}\u00a0", "spaces"),
+    ("Authorization: Bearer {}", "header"),
+    ("authorization:Bearer {}\n", "header"),
+])
+@pytest.mark.parametrize("form", [str, str.encode])
+def test_a_token_with_a_bearer_prefix_or_whitespace_is_refused_saying_so(issuer, text, hint, form):
+    # Still the crate's verdict (malformed, 401) and its answer to the client; the message
+    # says what to pass instead.
+    token = issuer.token()
+    verifier = issuer.verifier()
+    with pytest.raises(MalformedToken) as refused:
+        verifier.verify(form(text.format(token)))
+    e = refused.value
+    assert str(e).startswith("malformed token: ") and str(e).endswith(f" ({HINTS[hint]})")
+    assert (e.code, e.http_status) == ("malformed", 401)
+    assert HINTS[hint] not in e.description and HINTS[hint] not in e.body
+    assert token not in str(e) and token not in repr(e)
+    # The token alone, and the header, verify.
+    assert verifier.verify(token).account_id == 1
+    assert verifier.verify_authorization("Bearer " + token).account_id == 1
+
+
+@pytest.mark.parametrize("text", ["a.b", "Bearer", "bearer", "Bearerx.y.z", "Bearer.a.b", "x Bearer y",
+                                  "a b.c.d", "a.b\n.c"])
+def test_no_hint_for_what_is_no_prefix_or_surrounding_whitespace(issuer, text):
+    with pytest.raises(MalformedToken) as refused:
+        issuer.verifier().verify(text)
+    assert "(the token" not in str(refused.value)
+
+
+def test_a_hint_only_for_a_malformed_token(issuer):
+    with pytest.raises(TokenTooLarge) as refused:
+        issuer.verifier(max_token_len=100).verify("Bearer " + issuer.token())
+    assert "Bearer" not in str(refused.value)
+
+
+@pytest.mark.parametrize("name", [p.name for p in PartyType] + [p.facilioo_name for p in PartyType])
+def test_party_types_by_either_name(issuer, name):
+    expected = PartyType[name] if name.isupper() else next(p for p in PartyType if p.facilioo_name == name)
+    verifier = issuer.verifier(party_types=[name])
+    assert verifier._options()["party_types"] == [expected.value]
+    token = verifier.verify(issuer.token(party_type=name))
+    assert token.party_type is expected
+    verifier.require_party_types(token, name)
+
+
+@pytest.mark.parametrize("name", ["property_management_company", "Property_Management_Company", "CONTRACTOR ",
+                                  "contractor", "Landlord", "", "__class__", "_member_map_"])
+def test_a_name_that_is_neither_is_refused_naming_both_kinds(issuer, name):
+    with pytest.raises(ValueError) as refused:
+        issuer.verifier(party_types=name)
+    message = str(refused.value)
+    assert message.startswith("party_types: not a party type name: exactly one of facilioo's (")
+    assert "PropertyManagementCompany" in message and "PROPERTY_MANAGEMENT_COMPANY" in message
+
+
+def test_the_repr_shows_what_the_attributes_show(issuer):
+    from datetime import timezone
+
+    token = issuer.verifier().verify(
+        issuer.token(account=42, company=7, party_type=5, not_before=1_767_225_600, expires_at=1_767_229_200),
+        now=1_767_225_600)
+    assert repr(token) == (
+        "VerifiedToken(account_id=42, company_id=7, party_type=<PartyType.CONTRACTOR: 5>, "
+        "issuer='dev-api.facilioo.de', audience='dev-app.facilioo.de', "
+        "not_before=datetime.datetime(2026, 1, 1, 0, 0, tzinfo=datetime.timezone.utc), "
+        "expires_at=datetime.datetime(2026, 1, 1, 1, 0, tzinfo=datetime.timezone.utc))")
+    assert f"not_before={token.not_before!r}" in repr(token)
+    assert token.expires_at == datetime(2026, 1, 1, 1, tzinfo=timezone.utc)
+    bare = issuer.verifier().verify(issuer.token(no_company=True, claims={"partyType": 99}, remove_claims=["nbf"]))
+    assert "company_id=None, party_type=99, " in repr(bare) and "not_before=None, " in repr(bare)
+    assert "party_type=None" in repr(issuer.verifier().verify(issuer.token()))

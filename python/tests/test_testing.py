@@ -138,7 +138,9 @@ def test_the_command_line(tmp_path):
     assert refused.value.code == "expired"
     wrong = subprocess.run([sys.executable, "-m", "facilioo_jwt.testing", "token", "--party-type", "Nope"],
                            capture_output=True, text=True)
-    assert wrong.returncode == 2 and "party_type: not a facilioo party type name" in wrong.stderr
+    assert wrong.returncode == 2 and "party_type: not a party type name" in wrong.stderr
+    contractor = run("token", "--party-type", "CONTRACTOR").strip()
+    assert TestIssuer().verifier().verify(contractor).party_type is PartyType.CONTRACTOR
 
 
 def test_the_key_thumbprint_is_rfc_7638(issuer):

@@ -1,5 +1,6 @@
 """Times at the edges of what Python's datetime holds (years 1 to 9999): a `now` outside them is
-refused at the call, every `now` inside them is taken, and a claim time outside them (the
+refused at the call, every `now` inside them is taken (as a number of seconds up to 10^11, in
+year 5138: a larger number is refused as milliseconds), and a claim time outside them (the
 crate reads `exp` and `nbf` from year -9999 to 9999) reads as None, with its seconds kept.
 No attribute of a VerifiedToken or of a refusal raises."""
 
@@ -17,6 +18,8 @@ FIRST = -62_135_596_800  # 0001-01-01T00:00:00Z, datetime.min in UTC
 LAST = 253_402_300_799  # 9999-12-31T23:59:59Z, the last whole second of datetime.max
 EARLIEST_CLAIM = -377_705_116_800  # -9999-01-01T00:00:00Z, the crate's earliest exp or nbf
 NOW = 1_767_225_600
+MILLIS = 10**11  # 5138-11-16T09:46:40Z: the last number of seconds a `now` may be
+LAST_DATETIME = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)  # LAST, as a `now`
 
 
 def read_everything(obj: object) -> dict[str, object]:
@@ -37,14 +40,13 @@ def refusal(call) -> FaciliooJwtError:
 @pytest.mark.parametrize(
     "now",
     [
-        2**63 - 1,
         -(2**62),
         -(2**63),
-        LAST + 1,  # 10000-01-01T00:00:00Z
+        -(2**64),
         FIRST - 1,
-        float(LAST + 1),
         FIRST - 0.5,  # rounded down, into year 0
         -(2.0**63),
+        -1e300,
         datetime(9999, 12, 31, 23, tzinfo=timezone(-timedelta(hours=2))),  # year 10000 in UTC
         datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=1))),  # year 0 in UTC
     ],
@@ -61,11 +63,53 @@ def test_a_now_python_cannot_show_is_refused_at_the_call(issuer, now):
 
 
 @pytest.mark.parametrize(
+    "now",
+    [
+        MILLIS + 1,
+        MILLIS + 1.0,
+        NOW * 1000,  # time.time() * 1000, JavaScript's Date.now()
+        NOW * 1000.0 + 0.5,
+        NOW * 10**9,  # time.time_ns()
+        LAST + 1,  # year 10000 in seconds; 1978 in milliseconds
+        2**63 - 1,
+        2**64,
+        2.0**63,
+        1e300,
+    ],
+)
+def test_a_now_that_looks_like_milliseconds_is_refused_at_the_call(issuer, now):
+    # As the crate's command line: a number of seconds after year 5138 is a clock read in
+    # milliseconds (or finer), which would put every token long expired.
+    verifier = issuer.verifier()
+    token = issuer.token()
+    for call in (lambda: verifier.verify(token, now=now),
+                 lambda: verifier.verify_authorization("Bearer " + token, now=now)):
+        with pytest.raises(ValueError) as refused:
+            call()
+        assert not isinstance(refused.value, FaciliooJwtError)
+        assert str(refused.value) == (
+            f"now: {now} looks like milliseconds, not seconds: as seconds it is after year 5138; "
+            "give Unix seconds (time.time(), not time.time() * 1000)")
+
+
+def test_the_last_number_of_seconds_and_the_last_datetime_are_taken(issuer):
+    verifier = issuer.verifier()
+    token = issuer.token(not_before=FIRST, expires_at=LAST)
+    assert verifier.verify(token, now=MILLIS).expires_at_seconds == LAST
+    assert verifier.verify(token, now=MILLIS + 0.999).expires_at_seconds == LAST
+    assert verifier.verify(token, now=LAST_DATETIME).expires_at_seconds == LAST
+    assert verifier.verify(token, now=datetime.max.replace(tzinfo=UTC)).expires_at_seconds == LAST
+    # The test kit's times are any second: a test token may carry what no service's clock reads.
+    assert issuer.token(now=NOW * 1000, expires_in=0)
+
+
+@pytest.mark.parametrize(
     "now, seconds",
     [
         (FIRST, FIRST),
-        (LAST, LAST),
-        (LAST + 0.999, LAST),
+        (MILLIS, MILLIS),
+        (MILLIS + 0.999, MILLIS),
+        (LAST_DATETIME, LAST),
         (datetime.min.replace(tzinfo=UTC), FIRST),
         # 9999-12-31T23:59:59.999999: its float timestamp() rounds up to year 10000.
         (datetime.max.replace(tzinfo=UTC), LAST),
@@ -108,7 +152,7 @@ def test_a_token_without_nbf(issuer):
 def test_refusals_of_times_python_cannot_show(issuer, header):
     verifier = issuer.verifier()
 
-    def check(token: str, now: int) -> FaciliooJwtError:
+    def check(token: str, now: int | datetime) -> FaciliooJwtError:
         if header:
             return refusal(lambda: verifier.verify_authorization("Bearer " + token, now=now))
         return refusal(lambda: verifier.verify(token, now=now))
@@ -128,7 +172,7 @@ def test_refusals_of_times_python_cannot_show(issuer, header):
     assert early.not_before_seconds == LAST
     # And the earliest `now` with the latest nbf, the latest `now` with the earliest exp.
     assert check(issuer.token(not_before=LAST, expires_at=LAST), FIRST).checked_at == datetime.min.replace(tzinfo=UTC)
-    late = check(issuer.token(not_before=EARLIEST_CLAIM, expires_at=EARLIEST_CLAIM), LAST)
+    late = check(issuer.token(not_before=EARLIEST_CLAIM, expires_at=EARLIEST_CLAIM), LAST_DATETIME)
     assert late.checked_at == datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC)
     assert late.expired_at is None
 

@@ -72,9 +72,12 @@ class Verifier:
         max_token_len: Optional[int] = None,
     ) -> None: ...
     def verify(self, token: Union[str, bytes], now: _Time = None) -> VerifiedToken:
-        """Raises ``ValueError`` for a ``now`` outside years 1 to 9999 (UTC)."""
+        """Raises ``ValueError`` for a ``now`` outside years 1 to 9999 (UTC), or a number
+        of seconds after 10^11 (year 5138), which looks like milliseconds. A token with a
+        ``Bearer `` prefix or whitespace around it is refused as malformed, saying so."""
     def verify_authorization(self, authorization: _Header, now: _Time = None) -> VerifiedToken:
-        """Raises ``ValueError`` for a ``now`` outside years 1 to 9999 (UTC)."""
+        """Raises ``ValueError`` for a ``now`` outside years 1 to 9999 (UTC), or a number
+        of seconds after 10^11 (year 5138), which looks like milliseconds."""
     def require_party_types(
         self, token: VerifiedToken, allowed: Union[_PartyTypeLike, Iterable[_PartyTypeLike]]
     ) -> None: ...

@@ -120,9 +120,10 @@ class FaciliooBearer(SecurityBase, Generic[V]):
 
     def require(self, *party_types: Union[int, str]) -> Callable[..., Awaitable[VerifiedToken]]:
         """A dependency that admits only tokens of these party types (``PartyType`` members,
-        ids or facilioo names) and yields the token; a token of another party type, or of
-        none, gets 403 ``insufficient_scope`` with the crate's challenge. A request without a
-        token is refused (401) even when ``auto_error`` is off."""
+        ids, or names: facilioo's, ``"Contractor"``, or the member's, ``"CONTRACTOR"``) and
+        yields the token; a token of another party type, or of none, gets 403
+        ``insufficient_scope`` with the crate's challenge. A request without a token is
+        refused (401) even when ``auto_error`` is off."""
         verifier = self.verifier
 
         async def require_party_types(

@@ -115,7 +115,7 @@ class TestIssuer:
         Keywords change it:
 
         - ``account``, ``company``, ``no_company=True``; ``party_type`` (a ``PartyType``, an
-          id or a facilioo name), ``no_party_type=True``;
+          id or a name: facilioo's or the member's), ``no_party_type=True``;
         - ``issuer``, ``audience`` (a string, or a list for ``aud``);
         - ``not_before``, ``expires_at`` (seconds or an aware ``datetime``), ``expires_in``
           (seconds or a ``timedelta``), ``now`` (what ``nbf``/``exp`` are relative to);
@@ -194,7 +194,7 @@ def _main(argv: Optional[list[str]] = None) -> int:
     token.add_argument("--account", type=int)
     token.add_argument("--company", type=int)
     token.add_argument("--no-company", action="store_true")
-    token.add_argument("--party-type", help="an id or a facilioo name, e.g. 2 or Contractor")
+    token.add_argument("--party-type", help="an id or a name, e.g. 5, Contractor or CONTRACTOR")
     token.add_argument("--issuer", help=f"iss (default {_native.DEV_ISSUER})")
     token.add_argument("--audience", help=f"aud (default {_native.DEV_AUDIENCE})")
     token.add_argument("--expires-in", type=int, metavar="SECONDS")

@@ -33,6 +33,7 @@ except FaciliooJwtError as ex2:
     b: Optional[str] = ex2.body
 keys, changed = lv.reload_keys("/tmp/x.pem")
 auth = FaciliooBearer(v)
+v.require_party_types(t, [PartyType.USER, "Contractor", "CONTRACTOR", 5])
 v.require_company(t, 7)
 lv.require_account(t, 42)
 try:
