@@ -122,7 +122,9 @@ impl Policy {
     /// A policy that accepts tokens whose `iss` is exactly one of `issuers` and whose `aud`
     /// names at least one of `audiences`, with the default leeway and size cap.
     ///
-    /// Fails if either list is empty or holds an empty string.
+    /// Fails if either list is empty, or holds an empty string or one with whitespace around
+    /// it (`" dev-api.facilioo.de"` from a configuration file would never match: both are
+    /// compared byte for byte), naming which entry.
     pub fn new<I, A>(issuers: I, audiences: A) -> Result<Self, PolicyError>
     where
         I: IntoIterator,
@@ -130,8 +132,12 @@ impl Policy {
         A: IntoIterator,
         A::Item: Into<String>,
     {
-        let issuers = non_empty(issuers).ok_or(PolicyError::NoIssuer)?;
-        let audiences = non_empty(audiences).ok_or(PolicyError::NoAudience)?;
+        let issuers = entries(issuers, PolicyError::NoIssuer, |position, empty| {
+            PolicyError::BadIssuer { position, empty }
+        })?;
+        let audiences = entries(audiences, PolicyError::NoAudience, |position, empty| {
+            PolicyError::BadAudience { position, empty }
+        })?;
         Ok(Self {
             issuers,
             audiences,
@@ -315,23 +321,50 @@ impl Policy {
     }
 }
 
-fn non_empty<I>(items: I) -> Option<Box<[Arc<str>]>>
+/// `items`, or `none` if there are none, or `bad(position, empty)` for the first that is
+/// empty or has whitespace around it.
+fn entries<I>(
+    items: I,
+    none: PolicyError,
+    bad: fn(usize, bool) -> PolicyError,
+) -> Result<Box<[Arc<str>]>, PolicyError>
 where
     I: IntoIterator,
     I::Item: Into<String>,
 {
     let items: Box<[Arc<str>]> = items.into_iter().map(|s| Arc::from(s.into())).collect();
-    (!items.is_empty() && items.iter().all(|s| !s.is_empty())).then_some(items)
+    if items.is_empty() {
+        return Err(none);
+    }
+    match items.iter().position(|s| s.is_empty() || s.trim() != &**s) {
+        Some(i) => Err(bad(i + 1, items[i].is_empty())),
+        None => Ok(items),
+    }
 }
 
-/// Why a [`Policy`] could not be built.
+/// Why a [`Policy`] could not be built. Its `Debug` (what `main` prints when it returns one)
+/// says the message too.
 #[non_exhaustive]
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub enum PolicyError {
-    /// No issuer, or an empty one.
+    /// No issuer.
     NoIssuer,
-    /// No audience, or an empty one.
+    /// No audience.
     NoAudience,
+    /// An issuer that is empty or has whitespace around it.
+    BadIssuer {
+        /// Which one, from 1.
+        position: usize,
+        /// Empty (else: whitespace around it).
+        empty: bool,
+    },
+    /// An audience that is empty or has whitespace around it.
+    BadAudience {
+        /// Which one, from 1.
+        position: usize,
+        /// Empty (else: whitespace around it).
+        empty: bool,
+    },
     /// A party-type claim that names no usable member
     /// ([`Policy::with_party_type_claim`] says which do).
     PartyTypeClaim,
@@ -339,15 +372,43 @@ pub enum PolicyError {
 
 impl fmt::Display for PolicyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::NoIssuer => "a policy needs at least one non-empty issuer",
-            Self::NoAudience => "a policy needs at least one non-empty audience",
-            Self::PartyTypeClaim => {
-                "a party-type claim is a top-level claim's name (partyType, a claim URI) or a \
-                 JSON Pointer to one or to a member of sub (/partyType, /sub/partyTypeId), \
-                 other than exp, nbf, iss, aud, sub, and sub's accountId and companyId"
+        let (list, position, empty) = match *self {
+            Self::NoIssuer => return f.write_str("a policy needs at least one non-empty issuer"),
+            Self::NoAudience => {
+                return f.write_str("a policy needs at least one non-empty audience");
             }
-        })
+            Self::PartyTypeClaim => {
+                return f.write_str(
+                    "a party-type claim is a top-level claim's name (partyType, a claim URI) or \
+                     a JSON Pointer to one or to a member of sub (/partyType, /sub/partyTypeId), \
+                     other than exp, nbf, iss, aud, sub, and sub's accountId and companyId",
+                );
+            }
+            Self::BadIssuer { position, empty } => ("issuer", position, empty),
+            Self::BadAudience { position, empty } => ("audience", position, empty),
+        };
+        if empty {
+            write!(f, "{list} {position} is empty")
+        } else {
+            write!(
+                f,
+                "{list} {position} has whitespace around it ({list}s are compared byte for byte)"
+            )
+        }
+    }
+}
+
+/// The variant and its message: `NoIssuer: a policy needs at least one non-empty issuer`.
+impl fmt::Debug for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let variant = match self {
+            Self::NoIssuer => "NoIssuer",
+            Self::NoAudience => "NoAudience",
+            Self::BadIssuer { .. } => "BadIssuer",
+            Self::BadAudience { .. } => "BadAudience",
+            Self::PartyTypeClaim => "PartyTypeClaim",
+        };
+        write!(f, "{variant}: {self}")
     }
 }
 
@@ -411,6 +472,92 @@ mod tests {
         assert_eq!(
             policy.with_party_type_claim("exp"),
             Err(PolicyError::PartyTypeClaim)
+        );
+    }
+
+    #[test]
+    fn issuers_and_audiences_are_named_when_refused() {
+        use PolicyError::{BadAudience, BadIssuer, NoAudience, NoIssuer};
+        let none: [&str; 0] = [];
+        for (issuers, audiences, want) in [
+            (&none[..], &["a"][..], NoIssuer),
+            (&["i"], &none, NoAudience),
+            (
+                &["i", ""],
+                &["a"],
+                BadIssuer {
+                    position: 2,
+                    empty: true,
+                },
+            ),
+            (
+                &[" i"],
+                &["a"],
+                BadIssuer {
+                    position: 1,
+                    empty: false,
+                },
+            ),
+            (
+                &["i"],
+                &["a", "b", "c\n"],
+                BadAudience {
+                    position: 3,
+                    empty: false,
+                },
+            ),
+            (
+                &["i"],
+                &["a", "b\u{a0}"],
+                BadAudience {
+                    position: 2,
+                    empty: false,
+                },
+            ),
+            (
+                &["i"],
+                &[""],
+                BadAudience {
+                    position: 1,
+                    empty: true,
+                },
+            ),
+        ] {
+            assert_eq!(Policy::new(issuers.to_vec(), audiences.to_vec()), Err(want));
+        }
+        assert!(
+            Policy::new(["i j"], ["a-b"]).is_ok(),
+            "whitespace inside is kept"
+        );
+        assert_eq!(
+            BadIssuer {
+                position: 2,
+                empty: false
+            }
+            .to_string(),
+            "issuer 2 has whitespace around it (issuers are compared byte for byte)"
+        );
+        assert_eq!(
+            format!(
+                "{:?}",
+                BadAudience {
+                    position: 1,
+                    empty: true
+                }
+            ),
+            "BadAudience: audience 1 is empty"
+        );
+        assert_eq!(
+            format!("{NoIssuer:?}"),
+            "NoIssuer: a policy needs at least one non-empty issuer"
+        );
+        assert_eq!(
+            format!("{:?}", PolicyError::PartyTypeClaim),
+            format!("PartyTypeClaim: {}", PolicyError::PartyTypeClaim)
+        );
+        assert_eq!(
+            format!("{NoAudience:?}"),
+            "NoAudience: a policy needs at least one non-empty audience"
         );
     }
 }

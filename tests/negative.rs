@@ -1493,7 +1493,7 @@ fn a_policy_reports_what_it_was_built_with() {
         Err(facilioo_jwt::policy::PolicyError::NoIssuer)
     );
     assert_eq!(
-        Policy::new(["i"], [""]),
+        Policy::new(["i"], Vec::<String>::new()),
         Err(facilioo_jwt::policy::PolicyError::NoAudience)
     );
     // Party type ids, known and not.
