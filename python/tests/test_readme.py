@@ -75,8 +75,46 @@ def test_fastapi():
     assert client.get("/me").status_code == 401
 
 
-def test_testing_your_service():
-    run("Testing your service")  # its own asserts
+def marked_files() -> dict[str, str]:
+    """The ```python blocks marked `<!-- file: NAME -->`, by NAME."""
+    return dict(re.findall(r"^<!-- file: (\S+) -->\n```python\n(.*?)^```$", README, re.M | re.S))
+
+
+def test_the_marked_blocks_are_the_fastapi_service_and_its_tests():
+    files = marked_files()
+    assert list(files) == ["app.py", "test_app.py"]
+    assert files["app.py"] == block("FastAPI") and files["test_app.py"] == block("Testing your service")
+
+
+def test_the_install_lines_install_what_the_tests_import():
+    # The README's test block needs pytest and httpx (FastAPI's TestClient): the `testing`
+    # extra, which the install lines for FastAPI users name.
+    from importlib.metadata import requires
+
+    install = README.split("\n## Install\n", 1)[1].split("\n## ", 1)[0]
+    [lines] = re.findall(r"```sh\n(.*?)```", install, re.S)
+    commands = [line.split("#")[0].strip() for line in lines.splitlines()]
+    assert commands == ["pip install './python[fastapi]'", "pip install './python[fastapi,testing]'"]
+    testing = [r for r in requires("facilioo-jwt") or [] if "extra == 'testing'" in r]
+    assert sorted(re.split(r"[<>=;\s]", r)[0] for r in testing) == ["httpx", "httpx2", "pytest"]
+
+
+def test_testing_your_service(tmp_path):
+    # As a reader lays it out: the service as app.py, its tests as test_app.py, then pytest.
+    import os
+    import subprocess
+    import sys
+
+    for name, code in marked_files().items():
+        (tmp_path / name).write_text(code)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W",
+         "ignore:Using `httpx` with `starlette.testclient`:DeprecationWarning", str(tmp_path)],
+        cwd=tmp_path, capture_output=True, text=True,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"^5 passed", result.stdout, re.M), result.stdout
 
 
 def test_flask():
