@@ -7,19 +7,43 @@
 //! the token decodes (verified or not) and 1 when it is not a JWT; `verify` exits 0 for a
 //! valid token and 1 for a rejected one; `mint` exits 0. `--help` and `--version` exit 0.
 
-use std::io::Read as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use facilioo_jwt::inspect::{self, PartyTypeReading, terminal_safe};
 use facilioo_jwt::limits::{MAX_NUMERIC_DATE, MIN_NUMERIC_DATE};
-use facilioo_jwt::policy::{DEFAULT_LEEWAY, DEFAULT_MAX_TOKEN_LEN, DEFAULT_PARTY_TYPE_CLAIM};
+use facilioo_jwt::policy::{DEFAULT_LEEWAY, DEFAULT_PARTY_TYPE_CLAIM};
 use facilioo_jwt::policy::{FACILIOO_DEV_AUDIENCE, FACILIOO_DEV_ISSUER};
 use facilioo_jwt::testing::{Refusal, TestIssuer, TestKey};
-use facilioo_jwt::{Error, KeySet, PartyType, Policy, UnixTime, Verifier, insecure};
+use facilioo_jwt::{KeySet, PartyType, Policy, UnixTime, Verifier};
 use serde::Serialize;
+
+// Output goes to a pipe that may close early (`| head`): a closed stdout ends the output, not
+// the program with a panic, as the standard `println!` would. Any other write error (a full
+// disk) is a failure: exit code 2, and stderr says why.
+macro_rules! println {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
+            if e.kind() != std::io::ErrorKind::BrokenPipe {
+                eprintln!("facilioo-jwt: writing to stdout: {e}");
+                std::process::exit(2);
+            }
+        }
+    }};
+}
+
+mod args;
+mod input;
+mod show;
+
+use args::{
+    checked_now, parse_duration, parse_party_type, parse_party_type_claim, parse_refusal,
+    parse_test_key,
+};
+use input::{Input, read_token};
+use show::{explain, inspect};
 
 /// Inspect and verify facilioo access tokens (RS256 JWTs).
 #[derive(Parser)]
@@ -105,46 +129,6 @@ struct Mint {
     refused: Option<Refusal>,
 }
 
-fn parse_party_type(text: &str) -> Result<PartyType, String> {
-    if let Ok(id) = text.parse::<u32>() {
-        return Ok(PartyType::from_id(id));
-    }
-    PartyType::from_name(text).ok_or_else(|| {
-        let names: Vec<&str> = PartyType::KNOWN
-            .iter()
-            .filter_map(PartyType::name)
-            .collect();
-        format!("not a facilioo id or one of {}", names.join(", "))
-    })
-}
-
-/// Seconds, or a number with `s`, `m`, `h` or `d`; may be negative.
-fn parse_duration(text: &str) -> Result<i64, String> {
-    let (number, unit) = match text.char_indices().last() {
-        Some((i, 's')) => (&text[..i], 1),
-        Some((i, 'm')) => (&text[..i], 60),
-        Some((i, 'h')) => (&text[..i], 3600),
-        Some((i, 'd')) => (&text[..i], 86_400),
-        _ => (text, 1),
-    };
-    number
-        .parse::<i64>()
-        .ok()
-        .and_then(|n| n.checked_mul(unit))
-        .ok_or_else(|| "a whole number of seconds, or one with s, m, h or d (e.g. 30m, -1h)".into())
-}
-
-fn parse_test_key(text: &str) -> Result<TestKey, String> {
-    TestKey::from_name(text).ok_or_else(|| "1, 2, 3 or untrusted".into())
-}
-
-fn parse_refusal(text: &str) -> Result<Refusal, String> {
-    Refusal::from_name(text).ok_or_else(|| {
-        let names: Vec<&str> = Refusal::ALL.iter().map(|r| r.name()).collect();
-        format!("one of {}", names.join(", "))
-    })
-}
-
 #[derive(clap::Args)]
 struct Common {
     /// Trusted keys: PEM bundle, JWK, JWK Set or DER (default: facilioo's published keys).
@@ -158,29 +142,6 @@ struct Common {
     #[arg(long, value_name = "CLAIM", default_value = DEFAULT_PARTY_TYPE_CLAIM,
           value_parser = parse_party_type_claim)]
     party_type_claim: String,
-}
-
-/// A party-type claim the policy takes ([`Policy::with_party_type_claim`]).
-fn parse_party_type_claim(text: &str) -> Result<String, String> {
-    Policy::facilioo_dev()
-        .with_party_type_claim(text)
-        .map(|_| text.to_owned())
-        .map_err(|e| e.to_string())
-}
-
-// Output goes to a pipe that may close early (`| head`): a closed stdout ends the output, not
-// the program with a panic, as the standard `println!` would. Any other write error (a full
-// disk) is a failure: exit code 2, and stderr says why.
-macro_rules! println {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        if let Err(e) = writeln!(std::io::stdout(), $($arg)*) {
-            if e.kind() != std::io::ErrorKind::BrokenPipe {
-                eprintln!("facilioo-jwt: writing to stdout: {e}");
-                std::process::exit(2);
-            }
-        }
-    }};
 }
 
 /// A failure that is the caller's, not the token's: exit code 2.
@@ -293,17 +254,6 @@ fn mint_token(mint: &Mint) -> Result<ExitCode, UsageError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `--now`: the range of NumericDates a token may carry, years -9999 to 9999.
-fn checked_now(s: i64) -> Result<UnixTime, UsageError> {
-    if (MIN_NUMERIC_DATE..=MAX_NUMERIC_DATE).contains(&s) {
-        Ok(UnixTime::from_secs(s))
-    } else {
-        Err(UsageError(format!(
-            "--now {s} is out of range (years -9999 to 9999)"
-        )))
-    }
-}
-
 impl Common {
     fn keys(&self) -> Result<KeySet, UsageError> {
         let Some(path) = &self.keys else {
@@ -318,212 +268,6 @@ impl Common {
     fn now(&self) -> Result<UnixTime, UsageError> {
         self.now.map_or_else(|| Ok(UnixTime::now()), checked_now)
     }
-}
-
-/// The most the CLI reads from stdin: twice the token cap, so that an oversized token is still
-/// reported with its length, and nothing past it is read.
-const STDIN_CAP: usize = DEFAULT_MAX_TOKEN_LEN * 2;
-
-/// What was read as the token.
-enum Input {
-    Token(String),
-    /// stdin held more than [`STDIN_CAP`] bytes (the rest was not read).
-    Oversized,
-}
-
-impl Input {
-    fn oversized_message() -> String {
-        format!(
-            "token is more than {STDIN_CAP} bytes, more than the limit of {DEFAULT_MAX_TOKEN_LEN}"
-        )
-    }
-}
-
-/// The token from the argument, or stdin for `-` or none (bytes that are not UTF-8 become
-/// U+FFFD, which no token contains), cleaned of what operators paste around it. No token at
-/// all is a usage error.
-fn read_token(arg: Option<String>) -> Result<Input, UsageError> {
-    let (raw, source) = match arg {
-        Some(t) if t != "-" => (t, "the argument"),
-        _ => {
-            let cap = u64::try_from(STDIN_CAP)
-                .unwrap_or(u64::MAX)
-                .saturating_add(1);
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .take(cap)
-                .read_to_end(&mut bytes)
-                .map_err(|e| UsageError(format!("reading stdin: {e}")))?;
-            if bytes.len() > STDIN_CAP {
-                return Ok(Input::Oversized);
-            }
-            (String::from_utf8_lossy(&bytes).into_owned(), "stdin")
-        }
-    };
-    let (token, stripped) = clean_token(&raw);
-    if !stripped.is_empty() {
-        eprintln!(
-            "facilioo-jwt: read the token without {}",
-            stripped.join(", ")
-        );
-    }
-    if token.is_empty() {
-        return Err(UsageError(format!("no token: {source} is empty")));
-    }
-    Ok(Input::Token(token.to_owned()))
-}
-
-/// Strips what operators paste around a token from logs and requests: surrounding whitespace,
-/// a `Bearer ` scheme, or a whole `Authorization: Bearer …` line (names case-insensitive).
-/// Returns the token and what was stripped, in order.
-fn clean_token(raw: &str) -> (&str, Vec<&'static str>) {
-    fn strip_word<'a>(text: &'a str, word: &str) -> Option<&'a str> {
-        let head = text.get(..word.len())?;
-        head.eq_ignore_ascii_case(word).then(|| &text[word.len()..])
-    }
-    let mut stripped = Vec::new();
-    let mut token = raw.trim();
-    if token.len() != raw.len() {
-        stripped.push("surrounding whitespace");
-    }
-    if let Some(rest) = strip_word(token, "authorization:") {
-        token = rest.trim_start();
-        stripped.push("the `Authorization:` header name");
-    }
-    if let Some(rest) = strip_word(token, "bearer")
-        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_whitespace()))
-    {
-        token = rest.trim_start();
-        stripped.push("the `Bearer` scheme");
-    }
-    (token, stripped)
-}
-
-fn inspect(token: Option<String>, common: &Common) -> Result<ExitCode, UsageError> {
-    let keys = common.keys()?;
-    let now = common.now()?;
-    let token = match read_token(token)? {
-        Input::Token(token) => token,
-        Input::Oversized => {
-            println!("not a JWT: {}", Input::oversized_message());
-            return Ok(ExitCode::from(1));
-        }
-    };
-    let decoded = match insecure::decode_unverified(&token) {
-        Ok(d) => d,
-        Err(e) => {
-            println!("not a JWT: {e}");
-            return Ok(ExitCode::from(1));
-        }
-    };
-    let n = keys.len();
-    let plural = if n == 1 { "key" } else { "keys" };
-    match keys.verify_jws(&token, DEFAULT_MAX_TOKEN_LEN) {
-        Ok(jws) => println!(
-            "signature: verified by key {} of {n} (thumbprint {}){}",
-            jws.key_index() + 1,
-            jws.key().thumbprint(),
-            if jws.key().is_test_key() {
-                TEST_KEY_NOTE
-            } else {
-                ""
-            }
-        ),
-        Err(Error::InvalidSignature) => println!(
-            "signature: NOT verified by any of the {n} {plural} — claims below are untrusted"
-        ),
-        Err(e) => println!(
-            "signature: NOT verified by any of the {n} {plural} ({e}) — claims below are untrusted"
-        ),
-    }
-    println!("header: {}", pretty(&decoded.header));
-    println!("claims: {}", pretty(&decoded.claims));
-    for (name, label) in [("nbf", "not before"), ("exp", "expires")] {
-        match decoded.claims.get(name) {
-            None => println!("{label}: (none)"),
-            Some(v) => println!("{label}: {}", describe_time(name, v, now)),
-        }
-    }
-    let sub = &decoded.claims["sub"];
-    println!(
-        "subject: account {}, company {}",
-        sub.get("accountId")
-            .map_or("(none)".into(), ToString::to_string),
-        sub.get("companyId")
-            .map_or("(none)".into(), ToString::to_string)
-    );
-    let policy = Policy::facilioo_dev()
-        .with_party_type_claim(&common.party_type_claim)
-        .map_err(|e| UsageError(e.to_string()))?;
-    match inspect::read_party_type(&decoded.claims, &policy) {
-        PartyTypeReading::Found { claim, party_type } => {
-            println!(
-                "party type: {party_type} (id {}, claim {claim})",
-                party_type.id()
-            );
-        }
-        PartyTypeReading::NotAPartyType { claim, value } => {
-            println!("party type: {value} (claim {claim}: not a party type)");
-        }
-        PartyTypeReading::Missing { claim, candidates } => {
-            println!("party type: (none: no {claim} claim)");
-            for candidate in &candidates {
-                println!(
-                    "  looks like one: {candidate}: --party-type-claim {}",
-                    shell_quoted(candidate.claim())
-                );
-            }
-        }
-        _ => {}
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `text` in single quotes for a POSIX shell.
-fn shell_quoted(text: &str) -> String {
-    format!("'{}'", text.replace('\'', r"'\''"))
-}
-
-fn pretty(v: &serde_json::Value) -> String {
-    terminal_safe(&serde_json::to_string_pretty(v).unwrap_or_default())
-}
-
-/// `2022-05-05T15:17:22Z (expired 4 years ago)`.
-fn describe_time(name: &str, v: &serde_json::Value, now: UnixTime) -> String {
-    let Some(t) = v
-        .as_i64()
-        .filter(|s| (MIN_NUMERIC_DATE..=MAX_NUMERIC_DATE).contains(s))
-    else {
-        return format!("{v} (not a NumericDate)");
-    };
-    // Both are within years ±9999, so the difference fits easily.
-    let diff = t - now.as_secs();
-    let span = human_span(diff.unsigned_abs());
-    let when = match (name, diff <= 0) {
-        ("exp", true) => format!("expired {span} ago"),
-        ("exp", false) => format!("expires in {span}"),
-        (_, true) => format!("{span} ago"),
-        (_, false) => format!("not valid yet, starts in {span}"),
-    };
-    format!("{} ({when})", UnixTime::from_secs(t))
-}
-
-/// The largest whole unit: "3 days", "1 hour", "42 seconds".
-fn human_span(secs: u64) -> String {
-    const UNITS: [(u64, &str); 5] = [
-        (365 * 86_400, "year"),
-        (86_400, "day"),
-        (3_600, "hour"),
-        (60, "minute"),
-        (1, "second"),
-    ];
-    let (size, unit) = UNITS
-        .iter()
-        .find(|(size, _)| secs >= *size)
-        .copied()
-        .unwrap_or((1, "second"));
-    let count = secs / size;
-    format!("{count} {unit}{}", if count == 1 { "" } else { "s" })
 }
 
 /// What the output adds when a shipped test key verified the token.
@@ -559,37 +303,6 @@ struct SubjectReport {
     account_id: u64,
     #[serde(rename = "companyId")]
     company_id: Option<u64>,
-}
-
-/// The error's message; for `invalid_issuer` and `invalid_audience` with the token's value and
-/// the accepted ones. The library's errors echo nothing of a token; this operator's tool may,
-/// because these errors come only after the signature verified (claims are read after it),
-/// and it shows the values JSON-escaped and cut to a bounded length.
-fn explain(error: &Error, token: &str, policy: &Policy) -> String {
-    let (claim, accepted): (&str, Vec<&str>) = match error {
-        Error::InvalidIssuer => ("iss", policy.issuers().collect()),
-        Error::InvalidAudience => ("aud", policy.audiences().collect()),
-        _ => return error.to_string(),
-    };
-    let found = insecure::decode_unverified(token)
-        .ok()
-        .and_then(|d| d.claims.get(claim).map(shown))
-        .unwrap_or_else(|| "(unreadable)".to_owned());
-    let accepted: Vec<String> = accepted.iter().map(|a| shown(&(*a).into())).collect();
-    format!(
-        "{error}: the token has {found}, accepted: {}",
-        accepted.join(", ")
-    )
-}
-
-/// A JSON value as JSON text (so control characters are escaped), at most 200 characters.
-fn shown(v: &serde_json::Value) -> String {
-    const MAX: usize = 200;
-    let text = terminal_safe(&serde_json::to_string(v).unwrap_or_default());
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text,
-    }
 }
 
 fn verify(

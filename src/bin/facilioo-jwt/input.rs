@@ -1,0 +1,87 @@
+//! Reading the token: from the argument or stdin, bounded, and cleaned of what operators paste
+//! around it.
+
+use std::io::Read as _;
+
+use facilioo_jwt::policy::DEFAULT_MAX_TOKEN_LEN;
+
+use crate::UsageError;
+
+/// The most the CLI reads from stdin: twice the token cap, so that an oversized token is still
+/// reported with its length, and nothing past it is read.
+pub(crate) const STDIN_CAP: usize = DEFAULT_MAX_TOKEN_LEN * 2;
+
+/// What was read as the token.
+pub(crate) enum Input {
+    Token(String),
+    /// stdin held more than [`STDIN_CAP`] bytes (the rest was not read).
+    Oversized,
+}
+
+impl Input {
+    pub(crate) fn oversized_message() -> String {
+        format!(
+            "token is more than {STDIN_CAP} bytes, more than the limit of {DEFAULT_MAX_TOKEN_LEN}"
+        )
+    }
+}
+
+/// The token from the argument, or stdin for `-` or none (bytes that are not UTF-8 become
+/// U+FFFD, which no token contains), cleaned of what operators paste around it. No token at
+/// all is a usage error.
+pub(crate) fn read_token(arg: Option<String>) -> Result<Input, UsageError> {
+    let (raw, source) = match arg {
+        Some(t) if t != "-" => (t, "the argument"),
+        _ => {
+            let cap = u64::try_from(STDIN_CAP)
+                .unwrap_or(u64::MAX)
+                .saturating_add(1);
+            let mut bytes = Vec::new();
+            std::io::stdin()
+                .take(cap)
+                .read_to_end(&mut bytes)
+                .map_err(|e| UsageError(format!("reading stdin: {e}")))?;
+            if bytes.len() > STDIN_CAP {
+                return Ok(Input::Oversized);
+            }
+            (String::from_utf8_lossy(&bytes).into_owned(), "stdin")
+        }
+    };
+    let (token, stripped) = clean_token(&raw);
+    if !stripped.is_empty() {
+        eprintln!(
+            "facilioo-jwt: read the token without {}",
+            stripped.join(", ")
+        );
+    }
+    if token.is_empty() {
+        return Err(UsageError(format!("no token: {source} is empty")));
+    }
+    Ok(Input::Token(token.to_owned()))
+}
+
+/// Strips what operators paste around a token from logs and requests: surrounding whitespace,
+/// a `Bearer ` scheme, or a whole `Authorization: Bearer …` line (names case-insensitive).
+/// Returns the token and what was stripped, in order.
+pub(crate) fn clean_token(raw: &str) -> (&str, Vec<&'static str>) {
+    fn strip_word<'a>(text: &'a str, word: &str) -> Option<&'a str> {
+        let head = text.get(..word.len())?;
+        head.eq_ignore_ascii_case(word).then(|| &text[word.len()..])
+    }
+    let mut stripped = Vec::new();
+    let mut token = raw.trim();
+    if token.len() != raw.len() {
+        stripped.push("surrounding whitespace");
+    }
+    if let Some(rest) = strip_word(token, "authorization:") {
+        token = rest.trim_start();
+        stripped.push("the `Authorization:` header name");
+    }
+    if let Some(rest) = strip_word(token, "bearer")
+        .filter(|rest| rest.starts_with(|c: char| c.is_ascii_whitespace()))
+    {
+        token = rest.trim_start();
+        stripped.push("the `Bearer` scheme");
+    }
+    (token, stripped)
+}
