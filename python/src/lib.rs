@@ -686,7 +686,9 @@ impl Settings {
             .map_err(|e| PyValueError::new_err(e.to_string()))?
             .with_leeway(self.leeway);
         if let Some(claim) = &self.party_type_claim {
-            policy = policy.with_party_type_claim(claim.as_str());
+            policy = policy
+                .with_party_type_claim(claim)
+                .map_err(|e| PyValueError::new_err(format!("party_type_claim: {e}")))?;
         }
         if let Some(types) = &self.party_types {
             policy = policy.with_allowed_party_types(types.iter().copied());
