@@ -402,7 +402,8 @@ fn wrong_issuer_or_audience_names_the_values() {
     assert_eq!(code, 1);
     assert_eq!(
         out.trim(),
-        "rejected (invalid_signature): signature not verified by any trusted key"
+        "rejected (invalid_signature): signature not verified by any trusted key (tried \
+         facilioo's 3 published keys; --keys FILE for others)"
     );
 }
 
@@ -479,7 +480,8 @@ fn a_minted_token_verifies_against_the_test_keys_only() {
     assert_eq!(code, 1);
     assert_eq!(
         out.trim(),
-        "rejected (invalid_signature): signature not verified by any trusted key"
+        "rejected (invalid_signature): signature not verified by any trusted key (tried \
+         facilioo's 3 published keys; --keys FILE for others)"
     );
     assert!(!err.contains("test keys"), "{err}");
     let (code, out, _) = run(cli().args(["inspect", &token, "--keys", &test_keys()]));
@@ -875,4 +877,108 @@ fn inspect_finds_the_party_type_claim() {
         let v: Value = serde_json::from_str(&out).expect("JSON");
         assert_eq!((code, &v["partyType"]), (0, &json!(5)), "{out}");
     }
+}
+
+/// What the trial ran into (issue 23): argument errors never repeat a token, `--now` takes
+/// RFC 3339 and refuses milliseconds, `--leeway` takes units, `--iss`/`--aud` split commas,
+/// a refusal names the keys tried, and a path, quoted or wrapped token is understood.
+#[test]
+fn arguments_as_a_new_user_writes_them() {
+    let token = example();
+    let retired = data_path("retired-key-2022.pem");
+    // A token where an argument belongs: cut, and said so, on stderr and in the JSON.
+    for extra in [
+        vec!["verify", &token, &token],
+        vec!["verify", "--now", &token, &token],
+        vec!["verify", "--json", &token, &token],
+    ] {
+        let (code, out, err) = run(cli().args(&extra).args(DEV));
+        assert_eq!(code, 2, "{extra:?}");
+        assert!(!err.contains(&token[..40]) && !out.contains(&token[..40]), "{err}{out}");
+        assert!(err.contains("this looks like a token"), "{err}");
+        assert!(err.contains(&format!("{}…", &token[..12])), "{err}");
+    }
+    // --now: RFC 3339 or seconds; milliseconds refused as such.
+    let (code, out, _) = run(cli()
+        .args(["verify", &token, "--keys", &retired, "--now", "2022-05-05T14:30:00Z"])
+        .args(DEV));
+    assert_eq!(code, 0, "{out}");
+    let (code, _, err) = run(cli()
+        .args(["verify", &token, "--now", "1651761000000"])
+        .args(DEV));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("1651761000000 looks like milliseconds: --now takes seconds (1651761000)"),
+        "{err}"
+    );
+    let (code, _, err) = run(cli().args(["verify", &token, "--now", "yesterday"]).args(DEV));
+    assert_eq!(code, 2);
+    assert!(err.contains("or an RFC 3339 time"), "{err}");
+    // --leeway with a unit: the token expired at 15:17:22, checked 90 s later.
+    let late = ["--now", "2022-05-05T15:18:52Z", "--keys", &retired];
+    let (code, _, _) = run(cli().args(["verify", &token]).args(late).args(DEV));
+    assert_eq!(code, 1, "expired with the default minute");
+    let (code, _, _) = run(cli()
+        .args(["verify", &token, "--leeway", "2m"])
+        .args(late)
+        .args(DEV));
+    assert_eq!(code, 0, "within two minutes");
+    let (code, _, err) = run(cli()
+        .args(["verify", &token, "--leeway=-1m"])
+        .args(DEV));
+    assert_eq!(code, 2);
+    assert!(err.contains("a leeway is not negative"), "{err}");
+    // Commas split issuers and audiences; whitespace around one is named.
+    let (code, out, _) = run(cli().args([
+        "verify",
+        &token,
+        "--keys",
+        &retired,
+        "--now",
+        INSIDE,
+        "--iss",
+        "other.example,dev-api.facilioo.de",
+        "--aud",
+        "dev-app.facilioo.de,x",
+    ]));
+    assert_eq!(code, 0, "{out}");
+    let (code, _, err) = run(cli().args([
+        "verify",
+        &token,
+        "--iss",
+        "other.example, dev-api.facilioo.de",
+        "--aud",
+        "a",
+    ]));
+    assert_eq!(code, 2);
+    assert!(err.contains("issuer 2 has whitespace around it"), "{err}");
+    // The keys tried, when none signs it.
+    let other = data_path("keys/rsa2048-a.pkcs1.pem");
+    let (code, out, _) = run(cli()
+        .args(["verify", &token, "--keys", &other])
+        .args(DEV));
+    assert_eq!(code, 1);
+    assert!(
+        out.contains(&format!("(tried the 1 key in {other})")),
+        "{out}"
+    );
+    // A path given as the token; a quoted one; a wrapped one.
+    let (code, _, err) = run(cli().args(["verify", &retired]).args(DEV));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("is a file, not a token: to read the token in it, pass `-`"),
+        "{err}"
+    );
+    let quoted = format!("'{token}'");
+    let (code, _, err) = run(cli()
+        .args(["verify", &quoted, "--keys", &retired, "--now", INSIDE])
+        .args(DEV));
+    assert_eq!(code, 0);
+    assert!(err.contains("the quotes around it"), "{err}");
+    let wrapped = format!("{}\n  {}", &token[..100], &token[100..]);
+    let (code, _, err) = run(cli()
+        .args(["verify", &wrapped, "--keys", &retired, "--now", INSIDE])
+        .args(DEV));
+    assert_eq!(code, 0);
+    assert!(err.contains("the line breaks and spaces inside it"), "{err}");
 }

@@ -4,8 +4,6 @@ use facilioo_jwt::limits::{MAX_NUMERIC_DATE, MIN_NUMERIC_DATE};
 use facilioo_jwt::testing::{Refusal, TestKey};
 use facilioo_jwt::{PartyType, Policy, UnixTime};
 
-use crate::UsageError;
-
 pub(crate) fn parse_party_type(text: &str) -> Result<PartyType, String> {
     if let Ok(id) = text.parse::<u32>() {
         return Ok(PartyType::from_id(id));
@@ -54,13 +52,38 @@ pub(crate) fn parse_party_type_claim(text: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-/// `--now`: the range of NumericDates a token may carry, years -9999 to 9999.
-pub(crate) fn checked_now(s: i64) -> Result<UnixTime, UsageError> {
-    if (MIN_NUMERIC_DATE..=MAX_NUMERIC_DATE).contains(&s) {
-        Ok(UnixTime::from_secs(s))
-    } else {
-        Err(UsageError(format!(
-            "--now {s} is out of range (years -9999 to 9999)"
-        )))
+/// `--now`: Unix seconds or an RFC 3339 time (`2026-05-01T12:00:00Z`), within the range of
+/// NumericDates a token may carry, years -9999 to 9999. A number of milliseconds (what
+/// JavaScript's `Date.now()` gives) is refused as such.
+pub(crate) fn parse_now(text: &str) -> Result<UnixTime, String> {
+    use time::format_description::well_known::Rfc3339;
+    if let Ok(secs) = text.parse::<i64>() {
+        return checked_now(secs);
     }
+    time::OffsetDateTime::parse(text, &Rfc3339)
+        .map_err(|_| {
+            "Unix seconds (1651761000) or an RFC 3339 time (2022-05-05T14:30:00Z)".to_owned()
+        })
+        .and_then(|t| checked_now(t.unix_timestamp()))
+}
+
+/// Unix seconds within years -9999 to 9999.
+fn checked_now(secs: i64) -> Result<UnixTime, String> {
+    if (MIN_NUMERIC_DATE..=MAX_NUMERIC_DATE).contains(&secs) {
+        Ok(UnixTime::from_secs(secs))
+    } else if (MIN_NUMERIC_DATE..=MAX_NUMERIC_DATE).contains(&(secs / 1000)) {
+        Err(format!(
+            "{secs} looks like milliseconds: --now takes seconds ({})",
+            secs / 1000
+        ))
+    } else {
+        Err("out of range (years -9999 to 9999)".to_owned())
+    }
+}
+
+/// `--leeway`: seconds, or a number with s, m, h or d, not negative.
+pub(crate) fn parse_leeway(text: &str) -> Result<u64, String> {
+    parse_duration(text).and_then(|secs| {
+        u64::try_from(secs).map_err(|_| "a leeway is not negative (e.g. 60, 90s, 2m)".to_owned())
+    })
 }

@@ -57,13 +57,59 @@ pub(crate) fn read_token(arg: Option<String>) -> Result<Input, UsageError> {
     if token.is_empty() {
         return Err(UsageError(format!("no token: {source} is empty")));
     }
-    Ok(Input::Token(token.to_owned()))
+    // A JWT has two dots; a path to a file holding one has fewer, or a slash.
+    if source == "the argument" && token.matches('.').count() != 2 {
+        let path = std::path::Path::new(&raw);
+        if path.is_file() {
+            return Err(UsageError(format!(
+                "{} is a file, not a token: to read the token in it, pass `-` and the file on \
+                 stdin (`- < {}`)",
+                path.display(),
+                path.display()
+            )));
+        }
+    }
+    Ok(Input::Token(token))
 }
 
-/// Strips what operators paste around a token from logs and requests: surrounding whitespace,
-/// a `Bearer ` scheme, or a whole `Authorization: Bearer …` line (names case-insensitive).
-/// Returns the token and what was stripped, in order.
-pub(crate) fn clean_token(raw: &str) -> (&str, Vec<&'static str>) {
+/// `text` with every run that looks like a token (40 or more base64url characters and dots,
+/// two dots among them) cut to its first 12 characters and `…`, and a note that it was: an
+/// argument error never repeats a whole token.
+pub(crate) fn without_tokens(text: &str) -> String {
+    let is_token_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '=');
+    let mut out = String::with_capacity(text.len());
+    let mut cut = false;
+    let mut rest = text;
+    while let Some(start) = rest.find(is_token_char) {
+        out.push_str(&rest[..start]);
+        let run = &rest[start..];
+        let len = run.find(|c: char| !is_token_char(c)).unwrap_or(run.len());
+        let word = &run[..len];
+        if len >= 40 && word.matches('.').count() >= 2 {
+            out.push_str(&word[..12]);
+            out.push('…');
+            cut = true;
+        } else {
+            out.push_str(word);
+        }
+        rest = &run[len..];
+    }
+    out.push_str(rest);
+    if cut {
+        out = format!(
+            "{}\n\n(this looks like a token, cut above: give the token as the subcommand's \
+             argument, or `-` and the token on stdin)",
+            out.trim_end()
+        );
+    }
+    out
+}
+
+/// Strips what operators paste around a token from logs, requests and terminals: surrounding
+/// whitespace, a `Bearer ` scheme, a whole `Authorization: Bearer …` line (names
+/// case-insensitive), quotes around it, and the line breaks and spaces a wrapped copy has
+/// inside it (a JWT has none). Returns the token and what was stripped, in order.
+pub(crate) fn clean_token(raw: &str) -> (String, Vec<&'static str>) {
     fn strip_word<'a>(text: &'a str, word: &str) -> Option<&'a str> {
         let head = text.get(..word.len())?;
         head.eq_ignore_ascii_case(word).then(|| &text[word.len()..])
@@ -83,5 +129,19 @@ pub(crate) fn clean_token(raw: &str) -> (&str, Vec<&'static str>) {
         token = rest.trim_start();
         stripped.push("the `Bearer` scheme");
     }
-    (token, stripped)
+    for quote in ['"', '\'', '`'] {
+        if let Some(inner) = token
+            .strip_prefix(quote)
+            .and_then(|t| t.strip_suffix(quote))
+        {
+            token = inner.trim();
+            stripped.push("the quotes around it");
+            break;
+        }
+    }
+    if token.contains(char::is_whitespace) {
+        stripped.push("the line breaks and spaces inside it (a wrapped copy?)");
+        return (token.split_whitespace().collect(), stripped);
+    }
+    (token.to_owned(), stripped)
 }

@@ -39,10 +39,10 @@ mod input;
 mod show;
 
 use args::{
-    checked_now, parse_duration, parse_party_type, parse_party_type_claim, parse_refusal,
-    parse_test_key,
+    parse_duration, parse_leeway, parse_now, parse_party_type, parse_party_type_claim,
+    parse_refusal, parse_test_key,
 };
-use input::{Input, read_token};
+use input::{Input, read_token, without_tokens};
 use show::{explain, inspect};
 
 /// Inspect and verify facilioo access tokens (RS256 JWTs).
@@ -70,14 +70,27 @@ enum Command {
         token: Option<String>,
         #[command(flatten)]
         common: Common,
-        /// An accepted issuer (repeatable), e.g. dev-api.facilioo.de.
-        #[arg(long = "iss", required = true, value_name = "ISS")]
+        /// An accepted issuer (repeatable, or several separated by commas), e.g.
+        /// dev-api.facilioo.de.
+        #[arg(
+            long = "iss",
+            required = true,
+            value_name = "ISS",
+            value_delimiter = ','
+        )]
         issuers: Vec<String>,
-        /// An accepted audience (repeatable), e.g. dev-app.facilioo.de.
-        #[arg(long = "aud", required = true, value_name = "AUD")]
+        /// An accepted audience (repeatable, or several separated by commas), e.g.
+        /// dev-app.facilioo.de.
+        #[arg(
+            long = "aud",
+            required = true,
+            value_name = "AUD",
+            value_delimiter = ','
+        )]
         audiences: Vec<String>,
-        /// Clock-skew leeway in seconds.
-        #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_LEEWAY.as_secs())]
+        /// Clock-skew leeway: seconds, or a number with s, m, h or d (90s, 2m).
+        #[arg(long, value_name = "DURATION", default_value_t = DEFAULT_LEEWAY.as_secs(),
+              value_parser = parse_leeway)]
         leeway: u64,
         /// Print exactly one JSON object on stdout, usage errors included.
         #[arg(long)]
@@ -108,16 +121,18 @@ struct Mint {
     /// iss.
     #[arg(long, value_name = "ISS", default_value = FACILIOO_DEV_ISSUER)]
     iss: String,
-    /// aud (repeatable: several make an array).
-    #[arg(long = "aud", value_name = "AUD", default_values_t = [FACILIOO_DEV_AUDIENCE.to_owned()])]
+    /// aud (repeatable, or separated by commas: several make an array).
+    #[arg(long = "aud", value_name = "AUD", default_values_t = [FACILIOO_DEV_AUDIENCE.to_owned()],
+          value_delimiter = ',')]
     audiences: Vec<String>,
     /// The test key that signs: 1, 2 or 3 (keys/testing/trusted.pem), or untrusted
     /// (keys/testing/untrusted.pem).
     #[arg(long, value_name = "KEY", default_value = "1", value_parser = parse_test_key)]
     key: TestKey,
-    /// nbf, and what --expires-in counts from (Unix seconds; default: the system clock).
-    #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
-    now: Option<i64>,
+    /// nbf, and what --expires-in counts from: Unix seconds or an RFC 3339 time
+    /// (default: the system clock).
+    #[arg(long, value_name = "TIME", allow_negative_numbers = true, value_parser = parse_now)]
+    now: Option<UnixTime>,
     /// The claim carrying the party type: a top-level claim's name, or a JSON Pointer such
     /// as /sub/partyTypeId.
     #[arg(long, value_name = "CLAIM", default_value = DEFAULT_PARTY_TYPE_CLAIM,
@@ -134,9 +149,10 @@ struct Common {
     /// Trusted keys: PEM bundle, JWK, JWK Set or DER (default: facilioo's published keys).
     #[arg(long, value_name = "FILE")]
     keys: Option<PathBuf>,
-    /// Check as of this time (Unix seconds) instead of the system clock.
-    #[arg(long, value_name = "UNIX_SECONDS", allow_negative_numbers = true)]
-    now: Option<i64>,
+    /// Check as of this time instead of the system clock: Unix seconds (1651761000) or an
+    /// RFC 3339 time (2022-05-05T14:30:00Z).
+    #[arg(long, value_name = "TIME", allow_negative_numbers = true, value_parser = parse_now)]
+    now: Option<UnixTime>,
     /// The claim carrying the party type: a top-level claim's name, or a JSON Pointer such
     /// as /sub/partyTypeId (facilioo does not publish it: `inspect` shows candidates).
     #[arg(long, value_name = "CLAIM", default_value = DEFAULT_PARTY_TYPE_CLAIM,
@@ -155,7 +171,7 @@ fn main() -> ExitCode {
     };
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) if json && e.use_stderr() => return usage_error(UsageError(e.to_string()), true),
+        Err(e) if e.use_stderr() => return usage_error(UsageError(e.to_string()), json),
         Err(e) => e.exit(),
     };
     let result = match cli.command {
@@ -184,6 +200,9 @@ fn main() -> ExitCode {
 /// Says `error` on stderr and, for `verify --json`, as `{"valid":false,"error":"usage",…}`
 /// on stdout (its first paragraph, on one line); exit code 2.
 fn usage_error(UsageError(message): UsageError, json: bool) -> ExitCode {
+    // A token given where an argument belongs must not be repeated whole, on stderr or in
+    // the JSON a script may log.
+    let message = without_tokens(&message);
     eprintln!("facilioo-jwt: {}", message.trim_end());
     if json {
         let paragraph = message.split("\n\n").next().unwrap_or_default();
@@ -211,10 +230,7 @@ fn warn_test_keys(keys: &KeySet) {
 
 /// `mint`: the token alone on stdout.
 fn mint_token(mint: &Mint) -> Result<ExitCode, UsageError> {
-    let now = match mint.now {
-        Some(s) => checked_now(s)?,
-        None => UnixTime::now(),
-    };
+    let now = mint.now.unwrap_or_else(UnixTime::now);
     let exp = now
         .as_secs()
         .checked_add(mint.expires_in)
@@ -265,8 +281,20 @@ impl Common {
         Ok(keys)
     }
 
-    fn now(&self) -> Result<UnixTime, UsageError> {
-        self.now.map_or_else(|| Ok(UnixTime::now()), checked_now)
+    fn now(&self) -> UnixTime {
+        self.now.unwrap_or_else(UnixTime::now)
+    }
+
+    /// Which keys a token was checked against, for a refusal: `facilioo's 3 published
+    /// keys; --keys FILE for others`, or `the 1 key in keys.pem`.
+    fn keys_tried(&self, count: usize) -> String {
+        match &self.keys {
+            None => format!("facilioo's {count} published keys; --keys FILE for others"),
+            Some(path) => {
+                let noun = if count == 1 { "key" } else { "keys" };
+                format!("the {count} {noun} in {}", path.display())
+            }
+        }
     }
 }
 
@@ -312,7 +340,7 @@ fn verify(
     json: bool,
 ) -> Result<ExitCode, UsageError> {
     let keys = common.keys()?;
-    let now = common.now()?;
+    let now = common.now();
     let verifier = Verifier::new(keys, policy);
     let token = match read_token(token)? {
         Input::Token(token) => token,
@@ -345,7 +373,12 @@ fn verify(
             Report::Invalid {
                 valid: false,
                 error: e.code(),
-                message: explain(&e, &token, verifier.policy()),
+                message: explain(
+                    &e,
+                    &token,
+                    verifier.policy(),
+                    &common.keys_tried(verifier.keys().len()),
+                ),
             },
             ExitCode::from(1),
         ),

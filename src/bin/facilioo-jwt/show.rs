@@ -12,7 +12,7 @@ use crate::{Common, TEST_KEY_NOTE, UsageError};
 
 pub(crate) fn inspect(token: Option<String>, common: &Common) -> Result<ExitCode, UsageError> {
     let keys = common.keys()?;
-    let now = common.now()?;
+    let now = common.now();
     let token = match read_token(token)? {
         Input::Token(token) => token,
         Input::Oversized => {
@@ -137,14 +137,15 @@ pub(crate) fn human_span(secs: u64) -> String {
     format!("{count} {unit}{}", if count == 1 { "" } else { "s" })
 }
 
-/// The error's message; for `invalid_issuer` and `invalid_audience` with the token's value and
-/// the accepted ones. The library's errors echo nothing of a token; this operator's tool may,
+/// The error's message; for `invalid_signature` with the keys tried, and for
+/// `invalid_issuer` and `invalid_audience` with the token's value and the accepted ones. The library's errors echo nothing of a token; this operator's tool may,
 /// because these errors come only after the signature verified (claims are read after it),
 /// and it shows the values JSON-escaped and cut to a bounded length.
-pub(crate) fn explain(error: &Error, token: &str, policy: &Policy) -> String {
+pub(crate) fn explain(error: &Error, token: &str, policy: &Policy, keys_tried: &str) -> String {
     let (claim, accepted): (&str, Vec<&str>) = match error {
         Error::InvalidIssuer => ("iss", policy.issuers().collect()),
         Error::InvalidAudience => ("aud", policy.audiences().collect()),
+        Error::InvalidSignature => return format!("{error} (tried {keys_tried})"),
         _ => return error.to_string(),
     };
     let found = insecure::decode_unverified(token)
