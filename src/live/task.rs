@@ -156,14 +156,22 @@ impl Reloads {
         let mut reading: Option<oneshot::Receiver<()>> = None;
         let mut last_start: Option<Instant> = None;
         loop {
-            let next_start = last_start.map(|at| at + MIN_GAP);
-            if asked && reading.is_none() && next_start.is_none_or(|at| at <= Instant::now()) {
-                asked = false;
-                last_start = Some(Instant::now());
-                reading = Some(reload(&self.live, &self.path));
+            // Asked and no read under way: start one, unless the gap holds it back until
+            // `gap_end`.
+            let mut gap_end = None;
+            if asked && reading.is_none() {
+                let now = Instant::now();
+                let wait = last_start.map_or(Duration::ZERO, |at| {
+                    (at + MIN_GAP).saturating_duration_since(now)
+                });
+                if wait.is_zero() {
+                    asked = false;
+                    last_start = Some(now);
+                    reading = Some(reload(&self.live, &self.path));
+                } else {
+                    gap_end = Some(now + wait);
+                }
             }
-            // Asked, and only the gap holds the reload back.
-            let waiting = asked && reading.is_none();
             #[cfg(unix)]
             let hangup = async {
                 match &mut self.hangups {
@@ -187,9 +195,9 @@ impl Reloads {
                 }
             };
             let gap = async {
-                match next_start {
-                    Some(at) if waiting => tokio::time::sleep_until(at).await,
-                    _ => core::future::pending().await,
+                match gap_end {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => core::future::pending().await,
                 }
             };
             tokio::select! {
@@ -208,7 +216,7 @@ impl Reloads {
 /// Starts one reload on a thread of its own, which sends on the answer when it is done. Not
 /// on the runtime's blocking pool: a runtime that shuts down waits for that pool, and
 /// nothing about a reload may hold up a service's shutdown. A thread that cannot be started
-/// is a failed reload, counted and logged as one.
+/// (the system is out of threads) is said on stderr; the next signal or tick tries again.
 fn reload(live: &LiveVerifier, path: &Arc<Path>) -> oneshot::Receiver<()> {
     let (done, answer) = oneshot::channel();
     let (live, path) = (live.clone(), Arc::clone(path));
