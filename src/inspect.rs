@@ -214,8 +214,25 @@ pub fn read_party_type(claims: &Value, policy: &Policy) -> PartyTypeReading {
 /// What a refusal of a token without the party-type claim says: `the token has no partyType
 /// claim`, and, if it has candidates, `; /sub/partyTypeId (5: Contractor) looks like one: set
 /// the party-type claim to /sub/partyTypeId` (no quotes: a challenge's description has none).
-#[cfg(any(test, feature = "http"))]
-pub(crate) fn missing_claim_message(claim: &str, candidates: &[Candidate]) -> String {
+/// The HTTP layer's refusals say it; a binding in another language says the same with it.
+///
+/// ```
+/// use facilioo_jwt::inspect::{PartyTypeReading, missing_claim_message, read_party_type};
+/// use facilioo_jwt::Policy;
+///
+/// let claims = serde_json::json!({"sub": {"accountId": 1, "partyTypeId": 5}});
+/// let PartyTypeReading::Missing { claim, candidates } =
+///     read_party_type(&claims, &Policy::facilioo_dev())
+/// else {
+///     panic!("no partyType claim");
+/// };
+/// assert_eq!(
+///     missing_claim_message(&claim, &candidates),
+///     "the token has no partyType claim; /sub/partyTypeId (5: Contractor) looks like one: \
+///      set the party-type claim to /sub/partyTypeId"
+/// );
+/// ```
+pub fn missing_claim_message(claim: &str, candidates: &[Candidate]) -> String {
     let mut message = format!("the token has no {claim} claim");
     if let Some(first) = candidates.first() {
         let list: Vec<String> = candidates.iter().map(ToString::to_string).collect();
