@@ -148,11 +148,14 @@ pub(crate) fn reload_trusts_test_keys(path: &std::path::Path, count: usize) {
 /// What [`reload_trusts_test_keys`] says.
 #[cfg(feature = "live")]
 pub(crate) fn reload_test_keys_warning(path: &std::path::Path, count: usize) -> String {
-    let keys = if count == 1 { "key" } else { "keys" };
+    let which = if count == 1 {
+        "one of this crate's test keys, whose private half is".to_owned()
+    } else {
+        format!("{count} of this crate's test keys, whose private halves are")
+    };
     format!(
-        "the keys reloaded from {} include {count} of this crate's test {keys}, whose private \
-         halves are public, and the policy does not refuse their tokens: anyone can mint tokens \
-         this service now accepts",
+        "the keys reloaded from {} include {which} public, and the policy does not refuse \
+         their tokens: anyone can mint tokens this service now accepts",
         path.display()
     )
 }

@@ -161,7 +161,10 @@ impl<M> BearerAuthLayer<M> {
     /// differs from the path axum routed on other than by a prefix it was nested under, is
     /// never exempt and needs a token. So a prefix test such as the one below cannot be
     /// walked out of with `/public/../admin`, nor reached through `/api//public/…` in a
-    /// nested router. Put the layer where it sees the path the router routes on: around the
+    /// nested router. The path `exempt` sees is the one the router the layer is on sees:
+    /// inside `nest("/api", …)`, `/health`, not `/api/health`.
+    ///
+    /// Put the layer where it sees the path the router routes on: around the
     /// whole router, or with [`Router::layer`](https://docs.rs/axum/0.8/axum/struct.Router.html#method.layer)
     /// on any router, nested or not, with feature `axum` on (which reads the path axum
     /// routed, its `OriginalUri`); without feature `axum`, only around the whole router.

@@ -894,13 +894,23 @@ fn arguments_as_a_new_user_writes_them() {
     ] {
         let (code, out, err) = run(cli().args(&extra).args(DEV));
         assert_eq!(code, 2, "{extra:?}");
-        assert!(!err.contains(&token[..40]) && !out.contains(&token[..40]), "{err}{out}");
+        assert!(
+            !err.contains(&token[..40]) && !out.contains(&token[..40]),
+            "{err}{out}"
+        );
         assert!(err.contains("this looks like a token"), "{err}");
         assert!(err.contains(&format!("{}…", &token[..12])), "{err}");
     }
     // --now: RFC 3339 or seconds; milliseconds refused as such.
     let (code, out, _) = run(cli()
-        .args(["verify", &token, "--keys", &retired, "--now", "2022-05-05T14:30:00Z"])
+        .args([
+            "verify",
+            &token,
+            "--keys",
+            &retired,
+            "--now",
+            "2022-05-05T14:30:00Z",
+        ])
         .args(DEV));
     assert_eq!(code, 0, "{out}");
     let (code, _, err) = run(cli()
@@ -911,7 +921,9 @@ fn arguments_as_a_new_user_writes_them() {
         err.contains("1651761000000 looks like milliseconds: --now takes seconds (1651761000)"),
         "{err}"
     );
-    let (code, _, err) = run(cli().args(["verify", &token, "--now", "yesterday"]).args(DEV));
+    let (code, _, err) = run(cli()
+        .args(["verify", &token, "--now", "yesterday"])
+        .args(DEV));
     assert_eq!(code, 2);
     assert!(err.contains("or an RFC 3339 time"), "{err}");
     // --leeway with a unit: the token expired at 15:17:22, checked 90 s later.
@@ -923,11 +935,32 @@ fn arguments_as_a_new_user_writes_them() {
         .args(late)
         .args(DEV));
     assert_eq!(code, 0, "within two minutes");
-    let (code, _, err) = run(cli()
-        .args(["verify", &token, "--leeway=-1m"])
-        .args(DEV));
+    for leeway in [
+        "--leeway=-1m",
+        "--leeway=-5",
+        "--leeway=2d",
+        "--leeway=99999999d",
+    ] {
+        let (code, _, err) = run(cli().args(["verify", &token, leeway]).args(DEV));
+        assert_eq!(code, 2, "{leeway}");
+        assert!(err.contains("from 0 to a day"), "{err}");
+    }
+    let (code, _, err) = run(cli().args(["verify", &token, "--leeway", "-5"]).args(DEV));
     assert_eq!(code, 2);
-    assert!(err.contains("a leeway is not negative"), "{err}");
+    assert!(err.contains("from 0 to a day"), "{err}");
+    // A token as the value of --iss, --aud or --party-type-claim is refused, cut.
+    for option in ["--iss", "--aud", "--party-type-claim"] {
+        let (code, out, err) = run(cli()
+            .args(["verify", "--json", option, &token])
+            .args(DEV)
+            .write_stdin(token.as_str()));
+        assert_eq!(code, 2, "{option}");
+        assert!(
+            !err.contains(&token[..40]) && !out.contains(&token[..40]),
+            "{err}{out}"
+        );
+        assert!(err.contains("is a token, not this option's value"), "{err}");
+    }
     // Commas split issuers and audiences; whitespace around one is named.
     let (code, out, _) = run(cli().args([
         "verify",
@@ -954,9 +987,7 @@ fn arguments_as_a_new_user_writes_them() {
     assert!(err.contains("issuer 2 has whitespace around it"), "{err}");
     // The keys tried, when none signs it.
     let other = data_path("keys/rsa2048-a.pkcs1.pem");
-    let (code, out, _) = run(cli()
-        .args(["verify", &token, "--keys", &other])
-        .args(DEV));
+    let (code, out, _) = run(cli().args(["verify", &token, "--keys", &other]).args(DEV));
     assert_eq!(code, 1);
     assert!(
         out.contains(&format!("(tried the 1 key in {other})")),
@@ -980,5 +1011,8 @@ fn arguments_as_a_new_user_writes_them() {
         .args(["verify", &wrapped, "--keys", &retired, "--now", INSIDE])
         .args(DEV));
     assert_eq!(code, 0);
-    assert!(err.contains("the line breaks and spaces inside it"), "{err}");
+    assert!(
+        err.contains("the line breaks and spaces inside it"),
+        "{err}"
+    );
 }

@@ -423,3 +423,50 @@ fn a_sighup_storm_is_coalesced() {
         std::fs::remove_dir_all(path.parent().expect("a dir")).ok();
     });
 }
+
+/// `KeySet::from_file` (what a service reads at start, and the CLI's `--keys`) never waits on
+/// a FIFO: without a writer it reads as empty at once; with one it reads what is written.
+#[test]
+fn from_file_never_waits_on_a_fifo() {
+    use facilioo_jwt::KeySet;
+    let path = temp_file("from-file");
+    write_fifo(&path);
+    let fifo = path.clone();
+    let loaded = within(Duration::from_secs(10), "from_file on a FIFO", move || {
+        KeySet::from_file(&fifo)
+    });
+    assert_eq!(
+        loaded.map(|k| k.len()).map_err(|e| e.kind()),
+        Err(KeyErrorKind::Empty)
+    );
+    // A writer that comes a little later, as `<(…)` does.
+    let (fifo, key) = (path.clone(), common::data_str("keys/rsa2048-a.pkcs1.pem"));
+    let writer = std::thread::spawn(move || {
+        use std::io::Write as _;
+        let mut pipe = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&fifo)
+            .expect("open for writing");
+        std::thread::sleep(Duration::from_millis(200));
+        pipe.write_all(key.as_bytes()).expect("write");
+    });
+    // The writer's open waits for a reader: give it one that keeps trying.
+    let fifo = path.clone();
+    let loaded = within(
+        Duration::from_secs(10),
+        "from_file on a written FIFO",
+        move || {
+            loop {
+                match KeySet::from_file(&fifo) {
+                    Err(e) if e.kind() == KeyErrorKind::Empty => {
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                    other => return other,
+                }
+            }
+        },
+    );
+    writer.join().expect("the writer");
+    assert_eq!(loaded.map(|k| k.len()), Ok(1));
+    std::fs::remove_dir_all(path.parent().expect("a dir")).ok();
+}

@@ -129,7 +129,10 @@ impl KeySet {
     ///
     /// Reading stops at the cap, so a device such as `/dev/zero` is refused
     /// ([`KeyErrorKind::FileTooLarge`]) rather than read until memory runs out; a directory is
-    /// [`KeyErrorKind::NotAFile`]. Pipes and process substitution (`<(…)`) work.
+    /// [`KeyErrorKind::NotAFile`]. Pipes and process substitution (`<(…)`) work, and nothing
+    /// waits long: a FIFO that no process writes to reads as empty ([`KeyErrorKind::Empty`])
+    /// instead of blocking until one does, and a pipe whose writer writes nothing for 10
+    /// seconds is `Io(TimedOut)`.
     ///
     /// ```
     /// let keys = facilioo_jwt::KeySet::from_file("tests/data/retired-key-2022.pem")?;
@@ -213,21 +216,62 @@ fn io(e: std::io::Error) -> KeyError {
     KeyError::set(KeyErrorKind::Io(e.kind()))
 }
 
-/// Reads at most `max` bytes of `path`; more is an error, and so is a directory.
+/// How long a key file's reader waits for bytes that a pipe's writer has not written yet
+/// (`--keys <(…)`): then the read is an error ([`std::io::ErrorKind::TimedOut`]).
+const PIPE_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Opens `path` for reading, non-blocking on Unix: opening a FIFO that no process writes to
+/// returns at once instead of waiting for a writer.
+fn open(path: &std::path::Path) -> Result<std::fs::File, KeyError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path).map_err(io)
+}
+
+/// Reads at most `max` bytes of `path`; more is an error, and so is a directory. It never
+/// waits long: a FIFO without a writer reads as empty, and a pipe whose writer has written
+/// nothing for [`PIPE_DEADLINE`] is an error.
 fn read_bounded(path: &std::path::Path, max: usize) -> Result<Vec<u8>, KeyError> {
-    let file = std::fs::File::open(path).map_err(io)?;
+    let file = open(path)?;
     if file.metadata().map_err(io)?.is_dir() {
         return Err(KeyError::set(KeyErrorKind::NotAFile));
     }
     read_at_most(file, max)
 }
 
-/// Reads at most `max` bytes of `file`; more is an error.
+/// Reads at most `max` bytes of `file` (opened non-blocking); more is an error. A read that
+/// would block waits a little and tries again, until [`PIPE_DEADLINE`] has passed since the
+/// last bytes came.
 fn read_at_most(file: std::fs::File, max: usize) -> Result<Vec<u8>, KeyError> {
     use std::io::Read as _;
     let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
+    let mut reader = file.take(limit);
     let mut bytes = Vec::new();
-    file.take(limit).read_to_end(&mut bytes).map_err(io)?;
+    let mut last_bytes = std::time::Instant::now();
+    loop {
+        match reader.read_to_end(&mut bytes) {
+            Ok(_) => break,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                if last_bytes.elapsed() >= PIPE_DEADLINE {
+                    return Err(KeyError::set(KeyErrorKind::Io(
+                        std::io::ErrorKind::TimedOut,
+                    )));
+                }
+                let before = bytes.len();
+                std::thread::sleep(std::time::Duration::from_millis(10));
+                if bytes.len() > before {
+                    last_bytes = std::time::Instant::now();
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(io(e)),
+        }
+    }
     if bytes.len() > max {
         return Err(KeyError::set(KeyErrorKind::FileTooLarge));
     }
@@ -235,10 +279,10 @@ fn read_at_most(file: std::fs::File, max: usize) -> Result<Vec<u8>, KeyError> {
 }
 
 /// [`KeySet::from_file`] for a file that must be regular (or a symlink to one), so that
-/// neither opening nor reading it can block: a FIFO without a writer, a socket, a device or
-/// a directory is refused before it is read ([`KeyErrorKind::NotARegularFile`],
-/// [`KeyErrorKind::NotAFile`]). On Unix the file is opened non-blocking and looked at again
-/// once open, so a FIFO put in its place meanwhile is refused too. What a reload reads.
+/// nothing about it can wait: a FIFO, a socket, a device or a directory is refused before it
+/// is read ([`KeyErrorKind::NotARegularFile`], [`KeyErrorKind::NotAFile`]). The file is
+/// looked at again once open, so a FIFO put in its place meanwhile is refused too. What a
+/// reload reads.
 #[cfg(feature = "live")]
 pub(crate) fn from_regular_file(path: &std::path::Path) -> Result<KeySet, KeyError> {
     let regular = |metadata: std::fs::Metadata| {
@@ -251,14 +295,7 @@ pub(crate) fn from_regular_file(path: &std::path::Path) -> Result<KeySet, KeyErr
         }
     };
     regular(std::fs::metadata(path).map_err(io)?)?;
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = options.open(path).map_err(io)?;
+    let file = open(path)?;
     regular(file.metadata().map_err(io)?)?;
     KeySet::load(&read_at_most(file, MAX_KEY_FILE_LEN)?)
 }

@@ -46,6 +46,7 @@ pub(crate) fn parse_refusal(text: &str) -> Result<Refusal, String> {
 
 /// A party-type claim the policy takes ([`Policy::with_party_type_claim`]).
 pub(crate) fn parse_party_type_claim(text: &str) -> Result<String, String> {
+    not_a_token(text)?;
     Policy::facilioo_dev()
         .with_party_type_claim(text)
         .map(|_| text.to_owned())
@@ -81,9 +82,30 @@ fn checked_now(secs: i64) -> Result<UnixTime, String> {
     }
 }
 
-/// `--leeway`: seconds, or a number with s, m, h or d, not negative.
+/// The longest `--leeway`: a day. A longer one would make `exp` meaningless.
+const MAX_LEEWAY: u64 = 86_400;
+
+/// `--leeway`: seconds, or a number with s, m, h or d; from 0 to a day.
 pub(crate) fn parse_leeway(text: &str) -> Result<u64, String> {
-    parse_duration(text).and_then(|secs| {
-        u64::try_from(secs).map_err(|_| "a leeway is not negative (e.g. 60, 90s, 2m)".to_owned())
-    })
+    let why = "from 0 to a day: seconds, or a number with s, m, h or d (e.g. 90s, 2m)";
+    parse_duration(text)
+        .ok()
+        .and_then(|secs| u64::try_from(secs).ok())
+        .filter(|secs| *secs <= MAX_LEEWAY)
+        .ok_or_else(|| why.to_owned())
+}
+
+/// `--iss`, `--aud`: any text but a token, which belongs elsewhere (and would be repeated in
+/// a refusal's list of accepted values).
+pub(crate) fn parse_name(text: &str) -> Result<String, String> {
+    not_a_token(text).map(|()| text.to_owned())
+}
+
+/// Refuses a value that looks like a token (the usage error cuts it, and says so).
+fn not_a_token(text: &str) -> Result<(), String> {
+    if crate::input::looks_like_token(text) {
+        Err(format!("{text} is a token, not this option's value"))
+    } else {
+        Ok(())
+    }
 }

@@ -33,6 +33,12 @@ pub(crate) fn read_token(arg: Option<String>) -> Result<Input, UsageError> {
     let (raw, source) = match arg {
         Some(t) if t != "-" => (t, "the argument"),
         _ => {
+            use std::io::IsTerminal as _;
+            if std::io::stdin().is_terminal() {
+                eprintln!(
+                    "facilioo-jwt: reading the token from the terminal (paste it, then Ctrl-D)"
+                );
+            }
             let cap = u64::try_from(STDIN_CAP)
                 .unwrap_or(u64::MAX)
                 .saturating_add(1);
@@ -72,8 +78,17 @@ pub(crate) fn read_token(arg: Option<String>) -> Result<Input, UsageError> {
     Ok(Input::Token(token))
 }
 
-/// `text` with every run that looks like a token (40 or more base64url characters and dots,
-/// two dots among them) cut to its first 12 characters and `…`, and a note that it was: an
+/// Whether `word` looks like a token: 40 or more base64url characters and dots, two dots or
+/// more among them.
+pub(crate) fn looks_like_token(word: &str) -> bool {
+    word.len() >= 40
+        && word.matches('.').count() >= 2
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '='))
+}
+
+/// `text` with every run that looks like a token ([`looks_like_token`]) cut to its first 12 characters and `…`, and a note that it was: an
 /// argument error never repeats a whole token.
 pub(crate) fn without_tokens(text: &str) -> String {
     let is_token_char = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '=');
@@ -85,7 +100,7 @@ pub(crate) fn without_tokens(text: &str) -> String {
         let run = &rest[start..];
         let len = run.find(|c: char| !is_token_char(c)).unwrap_or(run.len());
         let word = &run[..len];
-        if len >= 40 && word.matches('.').count() >= 2 {
+        if looks_like_token(word) {
             out.push_str(&word[..12]);
             out.push('…');
             cut = true;

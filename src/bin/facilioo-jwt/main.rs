@@ -39,7 +39,7 @@ mod input;
 mod show;
 
 use args::{
-    parse_duration, parse_leeway, parse_now, parse_party_type, parse_party_type_claim,
+    parse_duration, parse_leeway, parse_name, parse_now, parse_party_type, parse_party_type_claim,
     parse_refusal, parse_test_key,
 };
 use input::{Input, read_token, without_tokens};
@@ -76,7 +76,8 @@ enum Command {
             long = "iss",
             required = true,
             value_name = "ISS",
-            value_delimiter = ','
+            value_delimiter = ',',
+            value_parser = parse_name
         )]
         issuers: Vec<String>,
         /// An accepted audience (repeatable, or several separated by commas), e.g.
@@ -85,12 +86,13 @@ enum Command {
             long = "aud",
             required = true,
             value_name = "AUD",
-            value_delimiter = ','
+            value_delimiter = ',',
+            value_parser = parse_name
         )]
         audiences: Vec<String>,
-        /// Clock-skew leeway: seconds, or a number with s, m, h or d (90s, 2m).
+        /// Clock-skew leeway, at most a day: seconds, or a number with s, m, h or d (90s, 2m).
         #[arg(long, value_name = "DURATION", default_value_t = DEFAULT_LEEWAY.as_secs(),
-              value_parser = parse_leeway)]
+              value_parser = parse_leeway, allow_negative_numbers = true)]
         leeway: u64,
         /// Print exactly one JSON object on stdout, usage errors included.
         #[arg(long)]
@@ -119,7 +121,7 @@ struct Mint {
           value_parser = parse_duration)]
     expires_in: i64,
     /// iss.
-    #[arg(long, value_name = "ISS", default_value = FACILIOO_DEV_ISSUER)]
+    #[arg(long, value_name = "ISS", default_value = FACILIOO_DEV_ISSUER, value_parser = parse_name)]
     iss: String,
     /// aud (repeatable, or separated by commas: several make an array).
     #[arg(long = "aud", value_name = "AUD", default_values_t = [FACILIOO_DEV_AUDIENCE.to_owned()],
