@@ -996,6 +996,17 @@ fn arguments_as_a_new_user_writes_them() {
     // A path given as the token; a quoted one; a wrapped one.
     let (code, _, err) = run(cli().args(["verify", &retired]).args(DEV));
     assert_eq!(code, 2);
+    // Two dots in a path make it no token.
+    let dir = std::env::temp_dir().join(format!("facilioo-jwt-cli-{}.d", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temp dir");
+    let dotted = dir.join("token.v2.txt");
+    std::fs::write(&dotted, &token).expect("write");
+    let (code, _, err2) = run(cli()
+        .args(["verify", dotted.to_str().expect("a path")])
+        .args(DEV));
+    assert_eq!(code, 2, "{err2}");
+    assert!(err2.contains("is a file, not a token"), "{err2}");
+    std::fs::remove_dir_all(&dir).ok();
     assert!(
         err.contains("is a file, not a token: to read the token in it, pass `-`"),
         "{err}"

@@ -63,8 +63,8 @@ pub(crate) fn read_token(arg: Option<String>) -> Result<Input, UsageError> {
     if token.is_empty() {
         return Err(UsageError(format!("no token: {source} is empty")));
     }
-    // A JWT has two dots; a path to a file holding one has fewer, or a slash.
-    if source == "the argument" && token.matches('.').count() != 2 {
+    // A file's path given where the token belongs (no token names a file).
+    if source == "the argument" {
         let path = std::path::Path::new(&raw);
         if path.is_file() {
             return Err(UsageError(format!(
