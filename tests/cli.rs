@@ -922,6 +922,11 @@ fn arguments_as_a_new_user_writes_them() {
         "{err}"
     );
     let (code, _, err) = run(cli()
+        .args(["verify", &token, "--now", "9223372036854775807"])
+        .args(DEV));
+    assert_eq!(code, 2);
+    assert!(err.contains("out of range (years -9999 to 9999)"), "{err}");
+    let (code, _, err) = run(cli()
         .args(["verify", &token, "--now", "yesterday"])
         .args(DEV));
     assert_eq!(code, 2);
