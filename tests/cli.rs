@@ -1032,3 +1032,17 @@ fn arguments_as_a_new_user_writes_them() {
         "{err}"
     );
 }
+
+/// `inspect` on a token whose party-type claim holds no party type says so, with its value.
+#[test]
+fn inspect_names_a_claim_that_is_no_party_type() {
+    let claims =
+        claims(NOW, NOW + 60, 7, None).replace('}', "").to_owned() + r#"},"partyType":"chief"}"#;
+    let token = sign(HEADER, &claims, &signer("rsa2048-a"));
+    let (code, out, _) = run(cli().args(["inspect", &token]));
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("party type: \"chief\" (claim partyType: not a party type)"),
+        "{out}"
+    );
+}

@@ -191,3 +191,25 @@ async fn a_forged_token_has_no_candidates_named() {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(!challenge.contains("roleId"), "{challenge}");
 }
+
+/// What `inspect` says beside the party type: the header and claims as the token has them,
+/// and which key signs it, or why none does.
+#[test]
+fn inspect_says_which_key_signs_it() {
+    use facilioo_jwt::Error;
+    use facilioo_jwt::testing::TestKey;
+    let issuer = TestIssuer::new();
+    let keys = issuer.key_set();
+    let policy = Policy::facilioo_dev();
+    let by_key_2 = issuer.token().signed_by(TestKey::Two).sign();
+    let seen = inspect(&by_key_2, &keys, &policy).expect("a JWT");
+    assert_eq!(seen.signed_by(), Ok(1));
+    assert_eq!(seen.header()["alg"], "RS256");
+    assert_eq!(seen.claims()["sub"]["accountId"], 1);
+    let forged = issuer.token().bad_signature().sign();
+    assert_eq!(
+        inspect(&forged, &keys, &policy).map(|s| s.signed_by()),
+        Ok(Err(Error::InvalidSignature))
+    );
+    assert!(inspect("not a token", &keys, &policy).is_err());
+}
