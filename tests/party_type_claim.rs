@@ -206,6 +206,11 @@ fn inspect_says_which_key_signs_it() {
     assert_eq!(seen.signed_by(), Ok(1));
     assert_eq!(seen.header()["alg"], "RS256");
     assert_eq!(seen.claims()["sub"]["accountId"], 1);
+    let (nbf, exp) = (
+        seen.not_before().expect("nbf").as_secs(),
+        seen.expires_at().expect("exp").as_secs(),
+    );
+    assert_eq!(exp - nbf, 3600, "a test token lives an hour from its nbf");
     let forged = issuer.token().bad_signature().sign();
     assert_eq!(
         inspect(&forged, &keys, &policy).map(|s| s.signed_by()),
