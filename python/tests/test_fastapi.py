@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 from pathlib import Path
+from typing import Optional
 
 import pytest
 from fastapi.testclient import TestClient
@@ -281,3 +282,23 @@ def test_overriding_the_dependency_covers_the_scoped_routes():
     app.dependency_overrides[auth] = FaciliooBearer(ISSUER.verifier())
     assert client.get("/companies/9", headers={"Authorization": token}).json() == {"company_id": 9}
     assert client.get("/companies/8", headers={"Authorization": token}).status_code == 403
+
+
+def test_the_dependencies_annotations_are_objects_fastapi_reads_on_every_python():
+    # FastAPI evaluates string annotations only with Python 3.10's inspect.signature(eval_str=
+    # True), and for an instance's __call__ not at all: on 3.9 a string `request: HTTPConnection`
+    # became a required query parameter, and every request got 422.
+    import inspect
+
+    from starlette.requests import HTTPConnection
+
+    from facilioo_jwt import VerifiedToken
+    from facilioo_jwt.fastapi import FaciliooBearer
+
+    auth = FaciliooBearer(ISSUER.verifier())
+    assert inspect.signature(auth).parameters["request"].annotation is HTTPConnection
+    for dependency in (auth.require(5), auth.require_company(), auth.require_account()):
+        for parameter in inspect.signature(dependency).parameters.values():
+            assert not isinstance(parameter.annotation, str), (dependency, parameter)
+    token = inspect.signature(auth.require(5)).parameters["token"]
+    assert token.annotation == Optional[VerifiedToken]
