@@ -470,3 +470,43 @@ fn from_file_never_waits_on_a_fifo() {
     assert_eq!(loaded.map(|k| k.len()), Ok(1));
     std::fs::remove_dir_all(path.parent().expect("a dir")).ok();
 }
+
+/// A pipe whose writer holds it open and writes nothing is given up after 10 seconds
+/// (`Io(TimedOut)`), not waited on for ever.
+#[test]
+fn from_file_gives_up_on_a_silent_writer() {
+    use facilioo_jwt::KeySet;
+    let path = temp_file("silent");
+    write_fifo(&path);
+    let fifo = path.clone();
+    let writer = std::thread::spawn(move || {
+        let pipe = std::fs::OpenOptions::new()
+            .write(true)
+            .open(&fifo)
+            .expect("open for writing");
+        std::thread::sleep(Duration::from_secs(12));
+        drop(pipe);
+    });
+    let fifo = path.clone();
+    let loaded = within(
+        Duration::from_secs(30),
+        "from_file on a silent pipe",
+        move || {
+            loop {
+                match KeySet::from_file(&fifo) {
+                    // Opened before the writer: no writer yet, an empty read.
+                    Err(e) if e.kind() == KeyErrorKind::Empty => {
+                        std::thread::sleep(Duration::from_millis(20));
+                    }
+                    other => return other,
+                }
+            }
+        },
+    );
+    assert_eq!(
+        loaded.map(|k| k.len()).map_err(|e| e.kind()),
+        Err(KeyErrorKind::Io(std::io::ErrorKind::TimedOut))
+    );
+    writer.join().expect("the writer");
+    std::fs::remove_dir_all(path.parent().expect("a dir")).ok();
+}

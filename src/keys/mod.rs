@@ -252,25 +252,20 @@ fn read_at_most(file: std::fs::File, max: usize) -> Result<Vec<u8>, KeyError> {
     let limit = u64::try_from(max).unwrap_or(u64::MAX).saturating_add(1);
     let mut reader = file.take(limit);
     let mut bytes = Vec::new();
-    let mut last_bytes = std::time::Instant::now();
-    loop {
-        match reader.read_to_end(&mut bytes) {
-            Ok(_) => break,
-            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                if last_bytes.elapsed() >= PIPE_DEADLINE {
-                    return Err(KeyError::set(KeyErrorKind::Io(
-                        std::io::ErrorKind::TimedOut,
-                    )));
-                }
-                let before = bytes.len();
-                std::thread::sleep(std::time::Duration::from_millis(10));
-                if bytes.len() > before {
-                    last_bytes = std::time::Instant::now();
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(io(e)),
+    let (mut last_bytes, mut seen) = (std::time::Instant::now(), 0);
+    // read_to_end retries what a signal interrupts, and keeps what it read before an error.
+    while let Err(e) = reader.read_to_end(&mut bytes) {
+        if e.kind() != std::io::ErrorKind::WouldBlock {
+            return Err(io(e));
         }
+        if bytes.len() > seen {
+            (last_bytes, seen) = (std::time::Instant::now(), bytes.len());
+        } else if last_bytes.elapsed() >= PIPE_DEADLINE {
+            return Err(KeyError::set(KeyErrorKind::Io(
+                std::io::ErrorKind::TimedOut,
+            )));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
     }
     if bytes.len() > max {
         return Err(KeyError::set(KeyErrorKind::FileTooLarge));
