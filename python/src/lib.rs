@@ -939,11 +939,13 @@ impl Verifier {
     /// Verifies `token` (the compact JWT, without `Bearer`) as of `now`: `None` for the
     /// system clock, Unix seconds (`int` or `float`), or a timezone-aware `datetime`. A `now`
     /// that no `datetime` holds (before year 1 or after 9999, in UTC) raises `ValueError`, so
-    /// that a refusal's `checked_at` can always be shown.
+    /// that a refusal's `checked_at` can always be shown, and so does a number of seconds
+    /// above 10^11 (year 5138), which is a clock read in milliseconds.
     ///
     /// Returns a `VerifiedToken`; raises a `TokenError` subclass (`ExpiredToken`,
     /// `InvalidSignature`, …) with the refusal's `code`, `http_status` and
-    /// `www_authenticate`.
+    /// `www_authenticate`. A token with a `Bearer ` prefix or whitespace around it is
+    /// `MalformedToken`, as the crate refuses it, and its message says what was passed.
     #[pyo3(signature = (token, now=None))]
     fn verify(
         &self,
