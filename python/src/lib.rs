@@ -380,19 +380,26 @@ impl Bounds {
     /// The refusal of `now`, a number of seconds after any that fit in 64 bits.
     fn refuse_large(&self, what: &str, now: &Bound<'_, PyAny>) -> PyErr {
         if self.refuse_millis {
-            millis(what, now)
+            millis(what, now, None)
         } else {
             self.refuse(what)
         }
     }
 }
 
-/// The refusal of a `now` that looks like milliseconds (or a finer unit), shown as given.
-fn millis(what: &str, now: &Bound<'_, PyAny>) -> PyErr {
-    PyValueError::new_err(format!(
-        "{what}: {now} looks like milliseconds, not seconds: as seconds it is after year 5138; \
-         give Unix seconds (time.time(), not time.time() * 1000)"
-    ))
+/// The refusal of a `now` that looks like milliseconds, shown as given, in the crate's
+/// command line's words (`--now`), with the seconds it would be when `secs` (its whole
+/// seconds) are milliseconds of a time a `now` may be; beyond those, a finer unit.
+fn millis(what: &str, now: &Bound<'_, PyAny>, secs: Option<i64>) -> PyErr {
+    match secs.map(|s| s / 1000).filter(|s| *s <= LOOKS_LIKE_MILLIS) {
+        Some(seconds) => PyValueError::new_err(format!(
+            "{what}: {now} looks like milliseconds: {what} takes seconds ({seconds})"
+        )),
+        None => PyValueError::new_err(format!(
+            "{what}: {now} looks like milliseconds or a finer unit: {what} takes seconds, \
+             at most {LOOKS_LIKE_MILLIS} (year 5138)"
+        )),
+    }
 }
 
 /// What a Python `datetime` holds, in UTC: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z.
@@ -458,7 +465,7 @@ fn unix_time(now: Option<&Bound<'_, PyAny>>, what: &str, bounds: &Bounds) -> PyR
         )));
     };
     if bounds.refuse_millis && secs > LOOKS_LIKE_MILLIS {
-        return Err(millis(what, now));
+        return Err(millis(what, now, Some(secs)));
     }
     bounds.check(secs, what)
 }
