@@ -337,4 +337,18 @@ fn a_missing_party_type_is_logged_with_its_candidates() {
         ),
         "{logs}"
     );
+    // Any other refused token is the verifier's event alone.
+    let forged = sign(HEADER, &good_claims(), &signer("rsa2048-b"));
+    headers.insert(
+        http::header::AUTHORIZATION,
+        format!("Bearer {forged}").parse().expect("a value"),
+    );
+    let logs = logs_of(tracing::Level::INFO, || {
+        assert!(auth.authenticate_at(&headers, at(NOW)).is_err());
+    });
+    assert_eq!(logs.lines().count(), 1, "{logs}");
+    assert!(
+        logs.contains("token refused: ") && !logs.contains("request refused"),
+        "{logs}"
+    );
 }
