@@ -227,3 +227,19 @@ def test_refusals_survive_pickling(code):
     for attribute in ("code", "http_status", "www_authenticate", "error", "description", "body"):
         assert getattr(copy, attribute) == getattr(e, attribute), attribute
     assert (str(copy), repr(copy), repr(copy.refusal)) == (str(e), repr(e), repr(e.refusal))
+
+
+def test_verify_refuses_as_the_crate_answers_the_same_token_in_a_header():
+    # The crate's HTTP answer to a token without the party-type claim names the claims that
+    # look like one; verify says the same as verify_authorization.
+    issuer = TestIssuer()
+    verifier = issuer.verifier(party_types=[PartyType.CONTRACTOR])
+    token = issuer.token(no_party_type=True, claims={"sub": {"accountId": 1, "companyId": 1, "partyTypeId": 5}})
+    with pytest.raises(facilioo_jwt.PartyTypeNotAllowed) as by_token:
+        verifier.verify(token)
+    with pytest.raises(facilioo_jwt.PartyTypeNotAllowed) as by_header:
+        verifier.verify_authorization("Bearer " + token)
+    assert "/sub/partyTypeId (5: Contractor) looks like one" in by_token.value.description
+    for attribute in ("code", "http_status", "www_authenticate", "description", "body", "party_type"):
+        assert getattr(by_token.value, attribute) == getattr(by_header.value, attribute), attribute
+    assert str(by_token.value) == str(by_header.value)
