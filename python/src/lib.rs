@@ -836,46 +836,50 @@ struct Verifier {
 impl Verifier {
     /// `verify`: the token verified as the crate verifies a request's bearer token, by this
     /// verifier's `BearerAuth`, so that the `VerifiedToken` holds the crate's `FaciliooToken`
-    /// and its scoping helpers (`require_company`, `require_account`) are the crate's. The
-    /// verdict is the same `LiveVerifier`'s either way. A text too short to carry an RSA
-    /// signature is verified directly first (on this thread: it costs no RSA operation), and
-    /// so is one that no `Authorization` header carries as its bearer token (not a token68:
-    /// whitespace, other characters), which the crate refuses: every compact JWS is a
-    /// token68.
+    /// and its scoping helpers (`require_company`, `require_account`) are the crate's, and a
+    /// refusal is the crate's answer to that request. The verdict is the same `LiveVerifier`'s
+    /// either way. A text too short to carry an RSA signature is verified directly first (it
+    /// costs no RSA operation), and so is one that no header carries as its bearer token.
     fn check(&self, py: Python<'_>, token: Token, now: UnixTime) -> PyResult<VerifiedToken> {
-        let live = &self.live;
         let text = token.as_str();
-        let short = text.len() < MIN_SIGNED_TOKEN_LEN;
-        if short && let Err(e) = live.verify(text, now) {
+        if text.len() < MIN_SIGNED_TOKEN_LEN
+            && let Err(e) = self.live.verify(text, now)
+        {
             return Err(self.refusal(e, text).into_err(py));
         }
-        let Some(headers) = bearer_headers(text) else {
-            let verdict = if short {
-                live.verify(text, now)
-            } else {
-                py.detach(|| live.verify(text, now))
-            };
-            let refusal = match verdict {
-                Err(e) => self.refusal(e, text),
-                // Never (see above); were it verified, no header could carry it.
-                Ok(_) => {
-                    Refusal::from_denial(Denial::bearer(BearerError::Malformed, self.auth.realm()))
-                }
-            };
-            return Err(refusal.into_err(py));
+        let Some(headers) = bearer_header(text) else {
+            return Err(self.unheaded(py, text, now));
         };
         let auth = &self.auth;
-        let admitted = if short {
-            auth.authenticate_at(&headers, now)
-        } else {
-            py.detach(|| auth.authenticate_at(&headers, now))
-        };
-        match admitted {
+        match py.detach(|| auth.authenticate_at(&headers, now)) {
             Ok(verified) => Ok(VerifiedToken { verified, token }),
+            // No token68 (whitespace or other characters in it): read as no bearer token.
+            Err(denial) if matches!(denial.kind(), DenialKind::Bearer(_)) => {
+                Err(self.unheaded(py, text, now))
+            }
             // The crate's answer, as to the same token in a request's header (a token without
             // the party-type claim is told which claims look like one).
             Err(denial) => Err(Refusal::from_denial(denial).into_err(py)),
         }
+    }
+
+    /// The verifier's refusal of a text that no header carries as its bearer token. Every
+    /// compact JWS is a token68, so the crate refuses each; were one verified, it would be
+    /// refused as a bearer token that is no token68.
+    fn unheaded(&self, py: Python<'_>, text: &str, now: UnixTime) -> PyErr {
+        let live = &self.live;
+        let verdict = if text.len() < MIN_SIGNED_TOKEN_LEN {
+            live.verify(text, now)
+        } else {
+            py.detach(|| live.verify(text, now))
+        };
+        match verdict {
+            Err(e) => self.refusal(e, text),
+            Ok(_) => {
+                Refusal::from_denial(Denial::bearer(BearerError::Malformed, self.auth.realm()))
+            }
+        }
+        .into_err(py)
     }
 
     /// The refusal of `text`, passed to `verify`: the verifier's `error`, and if the crate
@@ -1181,14 +1185,22 @@ fn denied(py: Python<'_>, denial: Denial) -> PyErr {
     Refusal::from_denial(denial).into_err(py)
 }
 
-/// `Authorization: Bearer <token>`, if that is a header whose bearer token the crate reads
-/// as `token`, exactly: `token` is a token68 (no whitespace around or in it).
-fn bearer_headers(token: &str) -> Option<http::HeaderMap> {
-    let value = http::HeaderValue::try_from(format!("Bearer {token}")).ok()?;
+/// `Authorization: Bearer <token>`, unless a header cannot carry `token` as it is: the empty
+/// text, one with a space or tab at either end (the crate reads a header's token with the
+/// blanks around it dropped), or one with a byte no header value holds. The crate reads any
+/// other as `token` exactly, or as no token68.
+fn bearer_header(token: &str) -> Option<http::HeaderMap> {
+    let blank = |c: char| c == ' ' || c == '\t';
+    if token.is_empty() || token.starts_with(blank) || token.ends_with(blank) {
+        return None;
+    }
+    let mut value = String::with_capacity("Bearer ".len() + token.len());
+    value.push_str("Bearer ");
+    value.push_str(token);
+    let value = http::HeaderValue::try_from(value).ok()?;
     let mut headers = http::HeaderMap::with_capacity(1);
     headers.insert(http::header::AUTHORIZATION, value);
-    let read = facilioo_jwt::http::bearer_token(&headers).ok()?;
-    (read == token).then_some(headers)
+    Some(headers)
 }
 
 /// What a text passed to `verify` has that no token has, as operators and frameworks leave
