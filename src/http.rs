@@ -310,6 +310,7 @@ impl BearerAuth {
     }
 
     /// Whether `other` is this `BearerAuth` or a clone of it (not merely one built alike).
+    #[cfg(feature = "axum")]
     pub(crate) fn same_as(&self, other: &BearerAuth) -> bool {
         Arc::ptr_eq(&self.origin, &other.origin)
     }
