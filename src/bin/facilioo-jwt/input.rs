@@ -122,8 +122,8 @@ pub(crate) fn without_tokens(text: &str) -> String {
 
 /// Strips what operators paste around a token from logs, requests and terminals: surrounding
 /// whitespace, a `Bearer ` scheme, a whole `Authorization: Bearer …` line (names
-/// case-insensitive), quotes around it, and the line breaks and spaces a wrapped copy has
-/// inside it (a JWT has none). Returns the token and what was stripped, in order.
+/// case-insensitive), quotes around it, and the line breaks a wrapped copy has inside it
+/// (with the blanks at each line's ends). Returns the token and what was stripped, in order.
 pub(crate) fn clean_token(raw: &str) -> (String, Vec<&'static str>) {
     fn strip_word<'a>(text: &'a str, word: &str) -> Option<&'a str> {
         let head = text.get(..word.len())?;
@@ -154,9 +154,11 @@ pub(crate) fn clean_token(raw: &str) -> (String, Vec<&'static str>) {
             break;
         }
     }
-    if token.contains(char::is_whitespace) {
-        stripped.push("the line breaks and spaces inside it (a wrapped copy?)");
-        return (token.split_whitespace().collect(), stripped);
+    // A copy wrapped over lines: each line's own blanks at its ends go too, nothing else (a
+    // space or tab within a line is the token's, and refused as the library refuses it).
+    if token.contains(['\n', '\r']) {
+        stripped.push("the line breaks inside it (a wrapped copy?)");
+        return (token.lines().map(str::trim).collect(), stripped);
     }
     (token.to_owned(), stripped)
 }
