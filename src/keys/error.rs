@@ -116,8 +116,8 @@ pub enum KeyErrorKind {
     /// The key file path names a directory.
     NotAFile,
     /// The key file is a FIFO, a socket or a device, not a regular file (nor a symlink to
-    /// one): refused by a reload ([`LiveVerifier::reload_keys`](crate::live::LiveVerifier::reload_keys)),
-    /// which must not block on a FIFO that has no writer or read a device.
+    /// one): refused by a reload (`LiveVerifier::reload_keys`, feature `live`), which must not
+    /// block on a FIFO that has no writer or read a device.
     NotARegularFile,
     /// The key file could not be read.
     Io(std::io::ErrorKind),
