@@ -424,6 +424,39 @@ fn a_sighup_storm_is_coalesced() {
     });
 }
 
+/// `KeySet::from_file` on the FIFO at `path` while a thread opens it for writing and then
+/// does `write` with it: the first load that finds a writer (a load before the writer opened
+/// reads as empty, and is tried again), within `limit`.
+fn load_while_writing(
+    path: &Path,
+    limit: Duration,
+    write: impl FnOnce(std::fs::File) + Send + 'static,
+) -> Result<facilioo_jwt::KeySet, facilioo_jwt::keys::KeyError> {
+    let fifo = path.to_owned();
+    let writer = std::thread::spawn(move || {
+        write(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open(&fifo)
+                .expect("open for writing"),
+        );
+    });
+    // The writer's open waits for a reader: give it one that keeps trying.
+    let fifo = path.to_owned();
+    let loaded = within(limit, "from_file on a FIFO with a writer", move || {
+        loop {
+            match facilioo_jwt::KeySet::from_file(&fifo) {
+                Err(e) if e.kind() == KeyErrorKind::Empty => {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                other => return other,
+            }
+        }
+    });
+    writer.join().expect("the writer");
+    loaded
+}
+
 /// `KeySet::from_file` (what a service reads at start, and the CLI's `--keys`) never waits on
 /// a FIFO: without a writer it reads as empty at once; with one it reads what is written.
 #[test]
@@ -439,34 +472,13 @@ fn from_file_never_waits_on_a_fifo() {
         loaded.map(|k| k.len()).map_err(|e| e.kind()),
         Err(KeyErrorKind::Empty)
     );
-    // A writer that comes a little later, as `<(…)` does.
-    let (fifo, key) = (path.clone(), common::data_str("keys/rsa2048-a.pkcs1.pem"));
-    let writer = std::thread::spawn(move || {
+    // A writer that writes a little later, as `<(…)` does.
+    let key = common::data_str("keys/rsa2048-a.pkcs1.pem");
+    let loaded = load_while_writing(&path, Duration::from_secs(10), move |mut pipe| {
         use std::io::Write as _;
-        let mut pipe = std::fs::OpenOptions::new()
-            .write(true)
-            .open(&fifo)
-            .expect("open for writing");
         std::thread::sleep(Duration::from_millis(200));
         pipe.write_all(key.as_bytes()).expect("write");
     });
-    // The writer's open waits for a reader: give it one that keeps trying.
-    let fifo = path.clone();
-    let loaded = within(
-        Duration::from_secs(10),
-        "from_file on a written FIFO",
-        move || {
-            loop {
-                match KeySet::from_file(&fifo) {
-                    Err(e) if e.kind() == KeyErrorKind::Empty => {
-                        std::thread::sleep(Duration::from_millis(20));
-                    }
-                    other => return other,
-                }
-            }
-        },
-    );
-    writer.join().expect("the writer");
     assert_eq!(loaded.map(|k| k.len()), Ok(1));
     std::fs::remove_dir_all(path.parent().expect("a dir")).ok();
 }
@@ -475,38 +487,15 @@ fn from_file_never_waits_on_a_fifo() {
 /// (`Io(TimedOut)`), not waited on for ever.
 #[test]
 fn from_file_gives_up_on_a_silent_writer() {
-    use facilioo_jwt::KeySet;
     let path = temp_file("silent");
     write_fifo(&path);
-    let fifo = path.clone();
-    let writer = std::thread::spawn(move || {
-        let pipe = std::fs::OpenOptions::new()
-            .write(true)
-            .open(&fifo)
-            .expect("open for writing");
+    let loaded = load_while_writing(&path, Duration::from_secs(30), |pipe| {
         std::thread::sleep(Duration::from_secs(12));
         drop(pipe);
     });
-    let fifo = path.clone();
-    let loaded = within(
-        Duration::from_secs(30),
-        "from_file on a silent pipe",
-        move || {
-            loop {
-                match KeySet::from_file(&fifo) {
-                    // Opened before the writer: no writer yet, an empty read.
-                    Err(e) if e.kind() == KeyErrorKind::Empty => {
-                        std::thread::sleep(Duration::from_millis(20));
-                    }
-                    other => return other,
-                }
-            }
-        },
-    );
     assert_eq!(
         loaded.map(|k| k.len()).map_err(|e| e.kind()),
         Err(KeyErrorKind::Io(std::io::ErrorKind::TimedOut))
     );
-    writer.join().expect("the writer");
     std::fs::remove_dir_all(path.parent().expect("a dir")).ok();
 }
